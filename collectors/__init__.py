@@ -1,0 +1,1 @@
+"""Collectors: one file per source behind the interface in ``collectors.base``."""

@@ -1,0 +1,142 @@
+"""Command line: ``python -m collectors [run|import|demo|status|compact|remap] ...``.
+
+Exit codes: 0 all sources succeeded; 1 some failed (the others' data is kept); 2 bad
+config or arguments; 75 another run holds the lock (try again later).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from collectors import registry
+from collectors.records import parse_time
+from collectors.runner import run_collector
+from earshot import log as elog
+from earshot.context import Context
+from earshot.errors import ConfigError, EarshotError, LockBusy
+from storage.lock import write_lock
+from storage.schema import MENTIONS, RUNS, TAGS
+
+log = logging.getLogger("collectors")
+EXIT_BUSY = 75
+
+
+def _since(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return parse_time(value, "--since")
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
+    names = [args.source] if args.source else [
+        n for n, s in ctx.config.sources.items() if s.enabled and n not in registry.ON_DEMAND
+    ]
+    if not names:
+        raise ConfigError("no source is enabled.", "Set enabled: true under sources in the config.")
+    collectors = [registry.get(n)(ctx.config, ctx.config.source(n)) for n in names]
+    since = _since(args.since)
+    if args.dry_run:
+        for c in collectors:
+            for line in c.plan(ctx.state.load(c.name), since):
+                print(f"{c.name}: {line}")
+        return 0
+    failed = 0
+    with write_lock(ctx.data_dir, wait=args.wait):
+        for c in collectors:
+            report = run_collector(ctx, c, since)
+            failed += report.status == "failed" or report.status == "partial"
+    return 1 if failed else 0
+
+
+def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
+    cls = registry.get("import")
+    settings = ctx.config.source("import").model_copy(update={"path": str(args.file), "source_name": args.source_name})
+    collector = cls(ctx.config, settings)
+    with write_lock(ctx.data_dir, wait=args.wait):
+        report = run_collector(ctx, collector)
+    for line in report.errors:
+        print(f"skipped {line}", file=sys.stderr)
+    print(f"imported {report.new} new, {report.duplicates} already present, {report.bad} bad rows skipped")
+    return 1 if report.status == "failed" else 0
+
+
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    cls = registry.get("demo")
+    settings = ctx.config.source("demo").model_copy(update={"enabled": True})
+    with write_lock(ctx.data_dir, wait=args.wait):
+        report = run_collector(ctx, cls(ctx.config, settings))
+    print(f"demo: {report.new} new mentions, {report.duplicates} already present")
+    return 0 if report.status == "ok" else 1
+
+
+def cmd_compact(ctx: Context, args: argparse.Namespace) -> int:
+    with write_lock(ctx.data_dir, wait=args.wait):
+        for table in (MENTIONS, TAGS, RUNS):
+            n = ctx.lake.compact(table)
+            print(f"{table.name}: {n} files merged")
+    return 0
+
+
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    runs = ctx.lake.read(RUNS).to_pylist()
+    if not runs:
+        print("no runs yet")
+        return 0
+    runs.sort(key=lambda r: r["started_at"])
+    last: dict[str, list[dict]] = {}
+    for r in runs:
+        last.setdefault(r["collector"], []).append(r)
+    head = f"{'source':<12} {'started (UTC)':<17} {'status':<8} {'fetched':>8} {'new':>7} {'dup':>7} {'bad':>5} {'waits':>5}  error"
+    print(head)
+    for name in sorted(last):
+        for r in last[name][-args.last:]:
+            err = (r["errors"] or [""])[0][:60]
+            print(
+                f"{name:<12} {r['started_at']:%Y-%m-%d %H:%M} {r['status']:<8} {r['fetched']:>8} {r['new']:>7} "
+                f"{r['duplicates']:>7} {r['bad']:>5} {r['rate_limit_waits']:>5}  {err}"
+            )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m collectors", description="Collect public mentions into the lake.")
+    parser.add_argument("--config", type=Path, help="config file (default: EARSHOT_CONFIG or config/earshot.yaml)")
+    parser.add_argument("--data", type=Path, help="data directory (default: EARSHOT_DATA_DIR or data/)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    parser.add_argument("--wait", type=float, default=60, help="seconds to wait for another run's lock (default 60)")
+    sub = parser.add_subparsers(dest="cmd")
+    p = sub.add_parser("run", help="collect from all enabled sources (the default)")
+    for q in (parser, p):
+        q.add_argument("--source", help="only this source")
+        q.add_argument("--since", help="backfill from this date (ISO 8601) where the source allows")
+        q.add_argument("--dry-run", action="store_true", help="print what would be fetched, fetch nothing")
+    p = sub.add_parser("import", help="import a CSV or JSON Lines file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--source-name", default=None, help="source for rows without one (default: import)")
+    sub.add_parser("demo", help="load the built-in demo company's mentions")
+    sub.add_parser("compact", help="merge small parquet files")
+    p = sub.add_parser("status", help="the last runs per source")
+    p.add_argument("--last", type=int, default=3, help="runs per source to show")
+    args = parser.parse_args(argv)
+    elog.setup(args.verbose)
+    handlers = {"import": cmd_import, "demo": cmd_demo, "compact": cmd_compact, "status": cmd_status}
+    try:
+        ctx = Context.load(args.config, args.data)
+        return handlers.get(args.cmd or "run", cmd_run)(ctx, args)
+    except LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except EarshotError as exc:
+        print(f"error: {elog.mask(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

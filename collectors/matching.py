@@ -1,0 +1,194 @@
+"""Match text against the configured entities with a small query language.
+
+A term is an expression: words (case-insensitive, on word boundaries, so ``Bahn`` does not
+match ``Bahnhof``), ``"quoted phrases"``, a trailing ``*`` for a prefix (``Bahn*``),
+``AND`` (also implied between neighbours), ``OR``, ``NOT`` or a leading ``-``, and
+parentheses. An entity matches when any of its terms or aliases matches and none of its
+exclusions does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Union
+
+from earshot.config import Entity
+from earshot.errors import ConfigError
+
+_TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|([^\s()"]+))')
+
+
+@dataclass(frozen=True)
+class Word:
+    pattern: str  # regex source for this atom
+
+
+@dataclass(frozen=True)
+class Not:
+    arg: Node
+
+
+@dataclass(frozen=True)
+class All:
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Any_:
+    args: tuple[Node, ...]
+
+
+Node = Union[Word, Not, All, Any_]
+
+
+def _atom_pattern(text: str) -> str:
+    prefix = text.endswith("*")
+    words = text.rstrip("*").split()
+    if not words or not any(ch.isalnum() for ch in text):
+        raise ValueError(f"{text!r} has nothing to match")
+    body = r"[\s\-]+".join(re.escape(w) for w in words)
+    return rf"(?<!\w){body}" + (r"\w*" if prefix else r"(?!\w)")
+
+
+def parse(term: str) -> Node:
+    """Parse one term into an expression tree; ``ValueError`` says what is wrong."""
+    tokens: list[tuple[str, str]] = []
+    pos = 0
+    term = term.strip()
+    while pos < len(term):
+        m = _TOKEN.match(term, pos)
+        if not m or m.end() == pos:
+            raise ValueError(f"unbalanced quote near {term[pos:]!r}")
+        pos = m.end()
+        if m.group(1):
+            tokens.append(("(", "("))
+        elif m.group(2):
+            tokens.append((")", ")"))
+        elif m.group(3) is not None:
+            tokens.append(("atom", m.group(3)))
+        elif m.group(4) in ("AND", "OR", "NOT"):
+            tokens.append((m.group(4), m.group(4)))
+        elif m.group(4).startswith("-") and len(m.group(4)) > 1:
+            tokens.extend([("NOT", "NOT"), ("atom", m.group(4)[1:])])
+        else:
+            tokens.append(("atom", m.group(4)))
+    if not tokens:
+        raise ValueError("the term is empty")
+    i = 0
+
+    def peek() -> str | None:
+        return tokens[i][0] if i < len(tokens) else None
+
+    def take() -> tuple[str, str]:
+        nonlocal i
+        i += 1
+        return tokens[i - 1]
+
+    def or_expr() -> Node:
+        args = [and_expr()]
+        while peek() == "OR":
+            take()
+            args.append(and_expr())
+        return args[0] if len(args) == 1 else Any_(tuple(args))
+
+    def and_expr() -> Node:
+        args = [not_expr()]
+        while peek() in ("AND", "NOT", "atom", "("):
+            if peek() == "AND":
+                take()
+            args.append(not_expr())
+        return args[0] if len(args) == 1 else All(tuple(args))
+
+    def not_expr() -> Node:
+        if peek() == "NOT":
+            take()
+            return Not(not_expr())
+        return atom()
+
+    def atom() -> Node:
+        kind, value = take() if peek() else ("end", "")
+        if kind == "atom":
+            return Word(_atom_pattern(value))
+        if kind == "(":
+            node = or_expr()
+            if peek() != ")":
+                raise ValueError("a '(' is never closed")
+            take()
+            return node
+        raise ValueError(f"expected a word, phrase or '(' but found {value or 'the end'!r}")
+
+    node = or_expr()
+    if i != len(tokens):
+        raise ValueError(f"unexpected {tokens[i][1]!r}")
+    return node
+
+
+def _atoms(node: Node) -> list[str]:
+    if isinstance(node, Word):
+        return [node.pattern]
+    if isinstance(node, Not):
+        return _atoms(node.arg)
+    return [p for a in node.args for p in _atoms(a)]
+
+
+def _eval(node: Node, hits: set[str]) -> bool:
+    if isinstance(node, Word):
+        return node.pattern in hits
+    if isinstance(node, Not):
+        return not _eval(node.arg, hits)
+    if isinstance(node, All):
+        return all(_eval(a, hits) for a in node.args)
+    return any(_eval(a, hits) for a in node.args)
+
+
+@dataclass
+class _Compiled:
+    name: str
+    terms: list[tuple[str, Node]]
+    exclude: list[Node]
+    atoms: dict[str, re.Pattern[str]]
+
+
+class Matcher:
+    """Match texts against entities in config order (company first, competitors after)."""
+
+    def __init__(self, entities: list[Entity]) -> None:
+        self.entities: list[_Compiled] = []
+        for i, ent in enumerate(entities):
+            terms: list[tuple[str, Node]] = []
+            exclude: list[Node] = []
+            for field, items in (("terms", ent.terms + ent.aliases), ("exclude", ent.exclude)):
+                for term in items:
+                    try:
+                        node = parse(term)
+                    except ValueError as exc:
+                        raise ConfigError(
+                            f"entity {ent.name!r} (entities/competitors[{i}]) has a bad {field} entry {term!r}: {exc}.",
+                            "Fix the term; quote phrases with double quotes.",
+                        ) from None
+                    (terms.append((term, node)) if field == "terms" else exclude.append(node))
+            nodes = [n for _, n in terms] + exclude
+            patterns = {p for n in nodes for p in _atoms(n)}
+            self.entities.append(
+                _Compiled(ent.name, terms, exclude, {p: re.compile(p, re.IGNORECASE) for p in patterns})
+            )
+        every = {p for e in self.entities for p in e.atoms}
+        # One pass over the text finds whether any atom can hit at all (most items: once).
+        self._any = re.compile("|".join(f"(?:{p})" for p in sorted(every)), re.IGNORECASE) if every else None
+
+    def match(self, text: str) -> tuple[list[str], list[str]]:
+        """Entities that match ``text`` (config order) and the terms that made them match."""
+        if not text or self._any is None or not self._any.search(text):
+            return [], []
+        names: list[str] = []
+        matched: list[str] = []
+        for ent in self.entities:
+            hits = {p for p, rx in ent.atoms.items() if rx.search(text)}
+            if not hits:
+                continue
+            found = [term for term, node in ent.terms if _eval(node, hits)]
+            if found and not any(_eval(n, hits) for n in ent.exclude):
+                names.append(ent.name)
+                matched.extend(t for t in found if t not in matched)
+        return names, matched

@@ -1,0 +1,208 @@
+"""Run collectors: fetch, keep raw, map, match, append, then commit the cursor.
+
+Order per batch (a crash anywhere repeats work, never skips or doubles it):
+raw payloads written -> rows mapped and matched -> rows appended to the lake (dedup) ->
+cursor state saved. After the run one ledger row records what was seen.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from collectors.base import BadItem, Batch, Collector
+from collectors.matching import Matcher
+from earshot.context import Context
+from earshot.errors import EarshotError, SourceError
+from earshot.log import mask
+from storage.schema import MENTIONS, RUNS, empty_row
+
+log = logging.getLogger(__name__)
+MAX_ERRORS = 50  # error lines kept per run; the count keeps going
+FLUSH_ROWS = 50_000  # rows buffered before a lake append: fewer, larger files per cron run
+
+
+@dataclass
+class RunReport:
+    """What one collector run saw; becomes one ledger row."""
+
+    collector: str
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    query: str = ""
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime | None = None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    pages: int = 0
+    fetched: int = 0
+    matched: int = 0
+    new: int = 0
+    duplicates: int = 0
+    bad: int = 0
+    unmatched: int = 0
+    excluded: int = 0
+    errors: list[str] = field(default_factory=list)
+    rate_limit_waits: int = 0
+    rate_limit_wait_seconds: float = 0.0
+    status: str = "ok"
+
+    def error(self, line: str) -> None:
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(mask(line))
+
+    def ledger_row(self) -> dict[str, Any]:
+        end = self.finished_at or datetime.now(UTC)
+        row = {f.name: getattr(self, f.name, None) for f in RUNS.schema}
+        row["duration_s"] = (end - self.started_at).total_seconds()
+        return row
+
+
+def _handles(values: Iterable[str]) -> set[str]:
+    return {v.strip().lower().lstrip("@") for v in values}
+
+
+class Pipeline:
+    """Turns raw payloads of one collector into lake rows; no I/O except the lake append."""
+
+    def __init__(self, ctx: Context, collector: Collector) -> None:
+        self.ctx = ctx
+        self.collector = collector
+        cfg = ctx.config
+        self.matcher = Matcher(cfg.all_entities)
+        self.own = {src: _handles(v) for src, v in cfg.own_accounts.items()}
+        self.staff = {src: _handles(v) for src, v in cfg.privacy.employee_accounts.items()}
+
+    def map_batch(self, items: list[Any], report: RunReport) -> list[dict[str, Any]]:
+        """Map, filter and match one batch of raw payloads into mention rows."""
+        now = datetime.now(UTC)
+        rows: list[dict[str, Any]] = []
+        for n, raw in enumerate(items):
+            try:
+                mapped = self.collector.to_mention(raw)
+            except (BadItem, KeyError, TypeError, ValueError, AttributeError) as exc:
+                report.bad += 1
+                where = raw.get("_line") if isinstance(raw, dict) else None
+                label = f"line {where}" if where else f"item {report.fetched - len(items) + n + 1}"
+                report.error(f"{label}: {type(exc).__name__}: {exc}"[:300])
+                continue
+            if mapped is None:
+                continue
+            row = empty_row()
+            row.update(mapped)
+            row["collected_at"] = row.get("collected_at") or now
+            row["created_at"] = row.get("created_at") or row["collected_at"]
+            handle = (row.get("author") or "").strip().lower().lstrip("@")
+            src = row["source"]
+            if handle and handle in self.staff.get(src, ()):
+                report.excluded += 1  # privacy: staff accounts never enter the lake
+                continue
+            row["is_own"] = bool(handle) and handle in self.own.get(src, ())
+            text = " ".join(x for x in (row.get("title"), row.get("text")) if x)
+            entities, terms = self.matcher.match(text)
+            if not entities and not row["is_own"] and not self.collector.keep_unmatched:
+                report.unmatched += 1
+                continue
+            row["entity"] = entities[0] if entities else None
+            row["entities"] = entities
+            row["matched_terms"] = terms
+            rows.append(row)
+        return rows
+
+
+def run_collector(
+    ctx: Context,
+    collector: Collector,
+    since: datetime | None = None,
+    progress: Callable[[RunReport], None] | None = None,
+) -> RunReport:
+    """One run of one collector. The caller holds the write lock. Never raises for source faults."""
+    report = RunReport(collector.name)
+    pipeline = Pipeline(ctx, collector)
+    state = ctx.state.load(collector.name)
+    keep_raw = ctx.config.privacy.keep_raw != "none"
+    t0 = time.monotonic()
+    buffer = _Buffer(ctx, collector.name, report)
+    try:
+        for batch_no, batch in enumerate(collector.fetch(state, since)):
+            _take(ctx, collector, pipeline, report, batch, batch_no, keep_raw, buffer)
+            if progress:
+                progress(report)
+        buffer.flush()
+    except SourceError as exc:
+        buffer.flush()  # what arrived before the fault is good: keep it and its cursor
+        report.error(str(exc))
+        report.status = "partial" if report.pages else "failed"
+        log.error("%s", mask(str(exc)))
+    except EarshotError:
+        raise
+    except Exception as exc:  # a bug or an unforeseen answer: record it, keep other sources going
+        buffer.flush()
+        report.error(f"unexpected {type(exc).__name__}: {exc}")
+        report.status = "partial" if report.pages else "failed"
+        log.error("%s failed unexpectedly: %s", collector.name, mask(str(exc)))
+        log.debug("%s", mask(traceback.format_exc()))
+    report.finished_at = datetime.now(UTC)
+    if report.status == "ok" and report.bad:
+        report.status = "partial"
+    ctx.lake.append(RUNS, [report.ledger_row()])
+    log.info(
+        "%s: %d fetched, %d new, %d duplicates, %d unmatched, %d bad in %.1fs (%s)",
+        collector.name, report.fetched, report.new, report.duplicates, report.unmatched, report.bad,
+        time.monotonic() - t0, report.status,
+    )
+    return report
+
+
+class _Buffer:
+    """Rows waiting for one lake append, and the cursor that becomes true after it."""
+
+    def __init__(self, ctx: Context, name: str, report: RunReport) -> None:
+        self.ctx, self.name, self.report = ctx, name, report
+        self.rows: list[dict[str, Any]] = []
+        self.state: dict[str, Any] | None = None
+
+    def add(self, rows: list[dict[str, Any]], state: dict[str, Any] | None) -> None:
+        self.rows.extend(rows)
+        if state is not None:
+            self.state = state
+        if len(self.rows) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            result = self.ctx.lake.append(MENTIONS, self.rows)
+            self.report.new += result.new
+            self.report.duplicates += result.duplicates
+            self.rows = []
+        if self.state is not None:
+            self.ctx.state.save(self.name, self.state)  # only now: the rows above are durable
+            self.state = None
+
+
+def _take(
+    ctx: Context, collector: Collector, pipeline: Pipeline, report: RunReport, batch: Batch, batch_no: int,
+    keep_raw: bool, buffer: _Buffer,
+) -> None:
+    report.pages += 1
+    report.fetched += len(batch.items)
+    report.query = report.query or batch.query
+    report.rate_limit_waits += batch.rate_limit_waits
+    report.rate_limit_wait_seconds += batch.rate_limit_wait_seconds
+    for line in batch.errors:
+        report.error(line)
+    if batch.items and keep_raw:
+        ctx.raw.write(collector.name, report.run_id, batch_no, batch.items)
+    rows = pipeline.map_batch(batch.items, report)
+    report.matched += len(rows)
+    if rows:
+        times = [r["created_at"] for r in rows]
+        lo, hi = min(times), max(times)
+        report.window_start = min(report.window_start or lo, lo)
+        report.window_end = max(report.window_end or hi, hi)
+    buffer.add(rows, batch.state)

@@ -1,0 +1,181 @@
+"""Load and validate ``config/earshot.yaml`` (or the file named by ``EARSHOT_CONFIG``).
+
+The YAML is parsed into pydantic models; anything wrong becomes one ``ConfigError`` naming
+the key, what is wrong and how to fix it. Secrets never live here: sources name the
+environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from earshot.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_CONFIG = ROOT / "config" / "earshot.example.yaml"
+USER_CONFIG = ROOT / "config" / "earshot.yaml"
+
+
+class _Model(BaseModel):
+    # Unknown keys are errors: a typo must not silently switch a setting off.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Company(_Model):
+    name: str = Field(min_length=1)
+    website: str = ""
+    demo: bool = False  # true only for the built-in fictional company
+
+
+class Entity(_Model):
+    name: str = Field(min_length=1)
+    kind: Literal["company", "brand", "product", "competitor"] = "brand"
+    terms: list[str] = Field(min_length=1)
+    aliases: list[str] = []
+    exclude: list[str] = []
+
+
+class Topic(_Model):
+    name: str = Field(min_length=1)
+    keywords: dict[str, list[str]] = Field(min_length=1)
+    team: str
+
+
+class Team(_Model):
+    name: str = Field(min_length=1)
+    contact: str = ""
+    guidelines: str = ""
+
+
+class Privacy(_Model):
+    pseudonymise_authors: bool = True
+    keep_raw: Literal["clear", "pseudonymised", "none"] = "pseudonymised"
+    retention_days: int = Field(default=365, ge=1)
+    employee_accounts: dict[str, list[str]] = {}
+    employee_posts: Literal["exclude", "count_only"] = "exclude"
+
+
+class Source(_Model):
+    # Each source keeps its own settings; the collector validates the ones it reads.
+    model_config = ConfigDict(extra="allow")
+    enabled: bool = False
+
+
+class Config(_Model):
+    company: Company
+    entities: list[Entity] = Field(min_length=1)
+    competitors: list[Entity] = []
+    own_accounts: dict[str, list[str]] = {}
+    languages: list[str] = Field(default=["de", "en"], min_length=1)
+    sources: dict[str, Source] = {}
+    topics: list[Topic] = []
+    teams: list[Team] = []
+    fallback_team: str = ""
+    privacy: Privacy = Privacy()
+    path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_codes(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if len(code) != 2 or not code.isalpha() or not code.islower():
+                raise ValueError(f"{code!r} is not a two-letter ISO 639-1 code such as 'de' or 'en'")
+        return value
+
+    @model_validator(mode="after")
+    def _teams_exist(self) -> Config:
+        names = {t.name for t in self.teams}
+        for i, topic in enumerate(self.topics):
+            if names and topic.team not in names:
+                raise ValueError(
+                    f"topics[{i}] ({topic.name}) names team {topic.team!r}, which is not under teams: "
+                    f"add it there or use one of {sorted(names)}"
+                )
+        if self.fallback_team and names and self.fallback_team not in names:
+            raise ValueError(f"fallback_team {self.fallback_team!r} is not under teams: use one of {sorted(names)}")
+        for entity in self.competitors:
+            entity.kind = "competitor"
+        return self
+
+    @property
+    def all_entities(self) -> list[Entity]:
+        """The company's entities first, then the competitors, in config order."""
+        return [*self.entities, *self.competitors]
+
+    def source(self, name: str) -> Source:
+        """Settings of one source; a disabled default when the file does not mention it."""
+        return self.sources.get(name, Source())
+
+
+def config_path() -> Path:
+    """``EARSHOT_CONFIG`` if set, else ``config/earshot.yaml`` if present, else the demo example."""
+    env = os.environ.get("EARSHOT_CONFIG")
+    if env:
+        return Path(env)
+    return USER_CONFIG if USER_CONFIG.exists() else EXAMPLE_CONFIG
+
+
+def data_dir() -> Path:
+    """``EARSHOT_DATA_DIR`` if set, else ``data/`` beside the code."""
+    return Path(os.environ.get("EARSHOT_DATA_DIR") or ROOT / "data")
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _explain(err: dict[str, Any]) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "missing":
+        return "is required but missing: add it (see config/earshot.example.yaml for its shape)"
+    if kind == "extra_forbidden":
+        return "is not a known setting: check its spelling against config/earshot.example.yaml"
+    if kind == "too_short":
+        return "must not be empty: list at least one item"
+    if kind.startswith("literal_error"):
+        return f"has a value that is not allowed: {msg.lower()}"
+    return f"is wrong: {msg.removeprefix('Value error, ')}"
+
+
+def parse_config(data: Any, path: Path | str = "<config>") -> Config:
+    """Validate an already-parsed YAML document; raise one ``ConfigError`` on the first problem."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the file must be a YAML mapping (key: value), not {type(data).__name__}.")
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = len(exc.errors()) - 1
+        extra = f" ({more} more problem{'s' if more > 1 else ''} after this one)" if more else ""
+        raise ConfigError(f"{path}: {_where(first['loc'])} {_explain(first)}.{extra}") from None
+    cfg.path = Path(path)
+    return cfg
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read and validate the config file; ``ConfigError`` (exit 2) says what to fix."""
+    path = Path(path) if path else config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: no such config file.",
+            "Copy config/earshot.example.yaml to config/earshot.yaml or set EARSHOT_CONFIG.",
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc}).", "Save it as UTF-8 text.") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}.", "Check indentation and quoting there.") from None
+    return parse_config(data, path)

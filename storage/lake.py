@@ -1,0 +1,269 @@
+"""The parquet lake: ``<data>/lake/<table>/month=YYYY-MM/part-*.parquet``.
+
+- Appends write one zstd parquet file per touched month, atomically (temp name, rename).
+- Rows whose key is already in the lake (or earlier in the same batch) are dropped.
+- ``compact`` merges a month's files into few large ones (row groups of ~128k rows),
+  journalled so that a crash half-way never shows a row twice once the lake is reopened.
+- ``rewrite`` filters rows out of every file (retention, erasure).
+- A file that cannot be read is moved to ``<data>/quarantine/`` with a warning.
+
+Writers must hold ``storage.lock.write_lock``; readers need nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from storage.files import atomic_path, fsync_dir, write_atomic
+from storage.schema import Table
+
+log = logging.getLogger(__name__)
+
+ROW_GROUP = 128 * 1024
+MAX_FILE_ROWS = 4 * ROW_GROUP * 8  # ~4M rows per compacted file
+JOURNAL = "_compaction.json"
+
+
+@dataclass
+class AppendResult:
+    new: int = 0
+    duplicates: int = 0
+    files: int = 0
+
+
+def _month_of(ts: pa.Array) -> pa.Array:
+    return pc.strftime(ts, format="%Y-%m")
+
+
+def _key_strings(table: pa.Table, key: tuple[str, ...]) -> list[str]:
+    cols = [pc.fill_null(table.column(k).cast(pa.string()), "") for k in key]
+    return pc.binary_join_element_wise(*cols, "\x1f").to_pylist() if len(cols) > 1 else cols[0].to_pylist()
+
+
+class Lake:
+    """Read and write the lake's tables under ``<data>/lake``."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.root = self.data_dir / "lake"
+        self._keys: dict[tuple[str, str], set[str]] = {}
+
+    # -- layout -------------------------------------------------------------------------
+    def table_dir(self, table: Table) -> Path:
+        return self.root / table.name
+
+    def months(self, table: Table) -> list[str]:
+        base = self.table_dir(table)
+        if not base.exists():
+            return []
+        return sorted(p.name.removeprefix("month=") for p in base.iterdir() if p.name.startswith("month="))
+
+    def files(self, table: Table, months: Iterable[str] | None = None) -> list[Path]:
+        """The visible parquet files of a table (optionally of some months)."""
+        base = self.table_dir(table)
+        if not base.exists():
+            return []
+        wanted = list(months) if months is not None else self.months(table)
+        out: list[Path] = []
+        for month in wanted:
+            d = base / f"month={month}"
+            if d.exists():
+                out.extend(sorted(d.glob("part-*.parquet")))
+        return out
+
+    def glob(self, table: Table) -> str:
+        """A glob DuckDB can read: ``read_parquet(glob, hive_partitioning=true)``."""
+        return str(self.table_dir(table) / "month=*" / "part-*.parquet")
+
+    # -- reading ------------------------------------------------------------------------
+    def quarantine(self, path: Path, reason: str) -> Path:
+        """Move an unreadable file aside so the rest of the lake stays readable."""
+        dest = self.data_dir / "quarantine" / path.relative_to(self.root)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), dest)
+        self._keys.clear()
+        log.warning(
+            "moved unreadable file %s to %s (%s); its rows can be restored by re-mapping raw "
+            "payloads: python -m collectors remap",
+            path,
+            dest,
+            reason,
+        )
+        return dest
+
+    def read_file(self, path: Path, columns: list[str] | None = None) -> pa.Table | None:
+        """One file, or None after quarantining it if it is corrupt."""
+        try:
+            return pq.read_table(path, columns=columns)
+        except (pa.ArrowInvalid, OSError) as exc:
+            if not path.exists():
+                return None  # compacted away under a reader's feet
+            self.quarantine(path, str(exc).splitlines()[0])
+            return None
+
+    def read(self, table: Table, columns: list[str] | None = None, months: Iterable[str] | None = None) -> pa.Table:
+        """All rows of a table (or some columns / months), schema-conformant."""
+        parts = [t for p in self.files(table, months) if (t := self.read_file(p, columns)) is not None]
+        schema = pa.schema([table.schema.field(c) for c in columns]) if columns else table.schema
+        if not parts:
+            return schema.empty_table()
+        return pa.concat_tables([p.select(schema.names).cast(schema) for p in parts])
+
+    def count(self, table: Table) -> int:
+        """Rows in a table, from file footers only."""
+        total = 0
+        for p in self.files(table):
+            try:
+                total += pq.ParquetFile(p).metadata.num_rows
+            except (pa.ArrowInvalid, OSError):
+                if p.exists():
+                    self.quarantine(p, "unreadable footer")
+        return total
+
+    def _month_keys(self, table: Table, month: str) -> set[str]:
+        cache_key = (table.name, month)
+        if cache_key not in self._keys:
+            assert table.key is not None
+            keys: set[str] = set()
+            for p in self.files(table, [month]):
+                part = self.read_file(p, list(table.key))
+                if part is not None:
+                    keys.update(_key_strings(part, table.key))
+            self._keys[cache_key] = keys
+        return self._keys[cache_key]
+
+    # -- writing ------------------------------------------------------------------------
+    def _write_file(self, table: Table, month: str, data: pa.Table, stem: str = "part") -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        final = self.table_dir(table) / f"month={month}" / f"{stem}-{stamp}-{uuid.uuid4().hex[:8]}.parquet"
+        with atomic_path(final) as tmp:
+            pq.write_table(data, tmp, compression="zstd", row_group_size=ROW_GROUP)
+        return final
+
+    def append(self, table: Table, rows: pa.Table | list[dict]) -> AppendResult:
+        """Append rows, dropping those whose key is already present. Caller holds the write lock."""
+        data = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows, schema=table.schema)
+        data = data.select(table.schema.names).cast(table.schema)
+        result = AppendResult()
+        if data.num_rows == 0:
+            return result
+        if data.column(table.time_column).null_count:
+            raise ValueError(f"{table.name}: every row needs {table.time_column}")
+        months = _month_of(data.column(table.time_column))
+        for month in pc.unique(months).to_pylist():
+            part = data.filter(pc.equal(months, month))
+            if table.key is not None:
+                seen = self._month_keys(table, month)
+                keep = []
+                for k in _key_strings(part, table.key):
+                    keep.append(k not in seen)
+                    seen.add(k)
+                before = part.num_rows
+                part = part.filter(pa.array(keep, pa.bool_()))
+                result.duplicates += before - part.num_rows
+            if part.num_rows:
+                self._write_file(table, month, part)
+                result.new += part.num_rows
+                result.files += 1
+        return result
+
+    def compact(self, table: Table, min_files: int = 2) -> int:
+        """Merge each month with at least ``min_files`` files into as few files as needed.
+
+        Returns how many files were replaced. Caller holds the write lock.
+        """
+        self.recover(table)
+        replaced = 0
+        for month in self.months(table):
+            old = self.files(table, [month])
+            if len(old) < min_files:
+                continue
+            parts = [t for p in old if (t := self.read_file(p)) is not None]
+            old = [p for p in old if p.exists()]
+            if not parts:
+                continue
+            merged = pa.concat_tables([p.select(table.schema.names).cast(table.schema) for p in parts])
+            merged = merged.sort_by(table.time_column)
+            d = self.table_dir(table) / f"month={month}"
+            temps: list[tuple[Path, Path]] = []
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+            for i in range(0, merged.num_rows, MAX_FILE_ROWS):
+                final = d / f"part-{stamp}-c{i // MAX_FILE_ROWS:03d}-{uuid.uuid4().hex[:8]}.parquet"
+                tmp = d / f".tmp-compact-{final.name}"
+                pq.write_table(merged.slice(i, MAX_FILE_ROWS), tmp, compression="zstd", row_group_size=ROW_GROUP)
+                with open(tmp, "rb") as fh:
+                    os.fsync(fh.fileno())
+                temps.append((tmp, final))
+            journal = {"new": [f.name for _, f in temps], "old": [p.name for p in old]}
+            write_atomic(d / JOURNAL, json.dumps(journal).encode())
+            for tmp, final in temps:
+                os.replace(tmp, final)
+            fsync_dir(d)
+            self._finish(d, journal)
+            replaced += len(old)
+        return replaced
+
+    def _finish(self, month_dir: Path, journal: dict) -> None:
+        for name in journal["old"]:
+            (month_dir / name).unlink(missing_ok=True)
+        (month_dir / JOURNAL).unlink(missing_ok=True)
+        fsync_dir(month_dir)
+
+    def recover(self, table: Table) -> None:
+        """Finish or undo a compaction that a crash interrupted; drop stray temp files."""
+        base = self.table_dir(table)
+        if not base.exists():
+            return
+        for d in base.glob("month=*"):
+            for tmp in d.glob(".tmp-*"):
+                tmp.unlink(missing_ok=True)
+            jpath = d / JOURNAL
+            if not jpath.exists():
+                continue
+            journal = json.loads(jpath.read_text())
+            if all((d / n).exists() for n in journal["new"]):
+                self._finish(d, journal)  # the merge is complete: drop the originals
+            else:
+                for n in journal["new"]:  # the originals still hold every row: drop the merge
+                    (d / n).unlink(missing_ok=True)
+                jpath.unlink()
+        self._keys.clear()
+
+    def rewrite(self, table: Table, keep: Callable[[pa.Table], pa.Array]) -> int:
+        """Keep only rows where ``keep(file_table)`` is true, in every file; returns rows removed.
+
+        Each file is replaced atomically by its filtered version (or deleted when empty).
+        Caller holds the write lock.
+        """
+        self.recover(table)
+        removed = 0
+        for p in self.files(table):
+            data = self.read_file(p)
+            if data is None:
+                continue
+            mask = keep(data)
+            kept = data.filter(mask)
+            gone = data.num_rows - kept.num_rows
+            if not gone:
+                continue
+            removed += gone
+            if kept.num_rows:
+                with atomic_path(p) as tmp:
+                    pq.write_table(kept, tmp, compression="zstd", row_group_size=ROW_GROUP)
+            else:
+                p.unlink()
+                fsync_dir(p.parent)
+        self._keys.clear()
+        return removed
