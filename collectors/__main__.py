@@ -93,8 +93,10 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     last: dict[str, list[dict]] = {}
     for r in runs:
         last.setdefault(r["collector"], []).append(r)
-    head = f"{'source':<12} {'started (UTC)':<17} {'status':<8} {'fetched':>8} {'new':>7} {'dup':>7} {'bad':>5} {'waits':>5}  error"
-    print(head)
+    print(
+        f"{'source':<12} {'started (UTC)':<17} {'status':<8} {'fetched':>8} {'new':>7} {'dup':>7} "
+        f"{'bad':>5} {'waits':>5}  error"
+    )
     for name in sorted(last):
         for r in last[name][-args.last:]:
             err = (r["errors"] or [""])[0][:60]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Union
 
 from earshot.config import Entity
 from earshot.errors import ConfigError
@@ -39,7 +38,7 @@ class Any_:
     args: tuple[Node, ...]
 
 
-Node = Union[Word, Not, All, Any_]
+Node = Word | Not | All | Any_
 
 
 def _atom_pattern(text: str) -> str:

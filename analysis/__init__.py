@@ -1,0 +1,1 @@
+"""Analysis: pure taggers over batches of mentions, and the incremental pass that runs them."""
