@@ -60,6 +60,64 @@ class Privacy(_Model):
     employee_posts: Literal["exclude", "count_only"] = "exclude"
 
 
+class OpportunityWeights(_Model):
+    # Relative weights of the opportunity score's signals (any non-negative numbers; they are normalised).
+    criticism: float = Field(default=25, ge=0)
+    open_question: float = Field(default=20, ge=0)
+    unanswered: float = Field(default=15, ge=0)
+    reach: float = Field(default=15, ge=0)
+    engagement: float = Field(default=10, ge=0)
+    velocity: float = Field(default=10, ge=0)
+    topic_owned: float = Field(default=5, ge=0)
+    risk: float = Field(default=10, ge=0)
+
+
+class RiskSettings(_Model):
+    high_reach: int = Field(default=10_000, ge=1)  # followers that make spreading likely
+    medium_reach: int = Field(default=1_000, ge=1)
+    high_velocity: float = Field(default=20, gt=0)  # interactions per hour that make spreading likely
+    negativity: float = Field(default=-0.5, ge=-1, le=0)  # mean sentiment at or below this counts as very negative
+    repeat_complaints: int = Field(default=3, ge=2)  # critical posts by one author that make a repeat complainer
+    impact_teams: dict[str, str] = {
+        "legal": "legal",
+        "privacy": "legal",
+        "safety": "legal",
+        "discrimination": "hr",
+        "employee": "hr",
+        "press": "marketing",
+    }
+
+
+class Engagement(_Model):
+    weights: OpportunityWeights = OpportunityWeights()
+    reach_reference: int = Field(default=10_000, ge=1)  # followers that count as full reach
+    engagement_reference: int = Field(default=100, ge=1)  # likes + replies + reposts that count as full engagement
+    velocity_reference: float = Field(default=20, gt=0)  # interactions per hour that count as full velocity
+    half_life_hours: float = Field(default=48, gt=0)  # the score halves for every this many hours of silence
+    window_days: int = Field(default=14, ge=1)  # threads active in these last days are ranked
+    risk: RiskSettings = RiskSettings()
+
+
+class EmailAlerts(_Model):
+    host: str = ""  # empty: no e-mail
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    username: str = ""
+    password_env: str = "EARSHOT_SMTP_PASSWORD"
+    sender: str = Field(default="", alias="from")
+    to: list[str] = []
+
+
+class Alerts(_Model):
+    bucket: Literal["hour", "day"] = "day"
+    baseline_buckets: int = Field(default=28, ge=3)
+    p_value: float = Field(default=0.001, gt=0, lt=1)
+    min_count: int = Field(default=5, ge=1)
+    lookback_hours: int = Field(default=48, ge=1)
+    webhook_url_env: str = "EARSHOT_ALERT_WEBHOOK_URL"
+    email: EmailAlerts = EmailAlerts()
+
+
 class Source(_Model):
     # Each source keeps its own settings; the collector validates the ones it reads.
     model_config = ConfigDict(extra="allow")
@@ -77,6 +135,8 @@ class Config(_Model):
     teams: list[Team] = []
     fallback_team: str = ""
     privacy: Privacy = Privacy()
+    engagement: Engagement = Engagement()
+    alerts: Alerts = Alerts()
     path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("languages")
