@@ -1,0 +1,184 @@
+"""Conversations: mentions grouped into threads, and one summary row per thread.
+
+A thread is keyed ``"<source>:<root id>"``. The root is the mention's ``conversation_id`` when
+the source gives one; otherwise the ``parent_id`` chain is followed upwards as far as the lake
+knows it (a reply whose parent was never collected is rooted at that parent's id, so its
+siblings still meet); a standalone mention is its own thread.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+
+from analysis.response import track
+from analysis.version import ANALYZER_VERSION
+from storage.lake import Lake
+from storage.schema import MENTION, MENTIONS, TAGS
+
+TAG_COLUMNS = ["sentiment", "sentiment_label", "criticism", "criticism_reasons", "topics", "intent"]
+TEXTS_PER_THREAD = 50  # texts kept per thread for keyword cues (risk); the first ones in time
+
+
+def load_mentions(lake: Lake, since: datetime | None = None) -> pd.DataFrame:
+    """Mentions (optionally created at or after ``since``) left-joined with their current-version tags.
+
+    Untagged mentions keep null tag columns (``criticism`` False, lists empty). An empty lake gives
+    an empty frame with every column.
+    """
+    files = [str(p) for p in lake.files(MENTIONS)]
+    tag_files = [str(p) for p in lake.files(TAGS)]
+    cols = ", ".join(f"m.{name}" for name in MENTION.names)
+    tag_cols = ", ".join(f"t.{name}" for name in TAG_COLUMNS)
+    if not files:
+        frame = MENTION.empty_table().to_pandas()
+        for name in TAG_COLUMNS:
+            frame[name] = pd.Series(dtype=object)
+        return frame
+    con = duckdb.connect()
+    try:
+        if tag_files:
+            con.execute(
+                "CREATE TEMP VIEW t AS SELECT source, id, " + ", ".join(TAG_COLUMNS) + " FROM read_parquet(?) "
+                "WHERE analyzer_version = ? QUALIFY row_number() OVER (PARTITION BY source, id) = 1",
+                [tag_files, ANALYZER_VERSION],
+            )
+        else:
+            con.execute(
+                "CREATE TEMP VIEW t AS SELECT NULL::VARCHAR source, NULL::VARCHAR id, NULL::DOUBLE sentiment, "
+                "NULL::VARCHAR sentiment_label, NULL::BOOLEAN criticism, NULL::VARCHAR[] criticism_reasons, "
+                "NULL::VARCHAR[] topics, NULL::VARCHAR intent WHERE false"
+            )
+        frame = con.execute(
+            f"SELECT {cols}, {tag_cols} FROM read_parquet(?, union_by_name=true) m "  # noqa: S608 (fixed column names)
+            "LEFT JOIN t ON m.source = t.source AND m.id = t.id "
+            "WHERE ?::TIMESTAMPTZ IS NULL OR m.created_at >= ?::TIMESTAMPTZ ORDER BY m.created_at",
+            [files, since, since],
+        ).df()
+    finally:
+        con.close()
+    return normalise(frame)
+
+
+def normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill defaults so that the functions below need no null checks (works on hand-built frames too)."""
+    frame = frame.copy()
+    for name in ("likes", "replies", "reposts", "author_followers"):
+        if name not in frame:
+            frame[name] = 0
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").fillna(0).astype("int64")
+    for name in ("criticism", "is_own"):
+        if name not in frame:
+            frame[name] = False
+        frame[name] = frame[name].astype("boolean").fillna(False).astype(bool)
+    for name in ("topics", "matched_terms", "entities", "criticism_reasons"):
+        if name not in frame:
+            frame[name] = [[] for _ in range(len(frame))]
+        frame[name] = [list(v) if v is not None and not isinstance(v, float) else [] for v in frame[name]]
+    for name in ("parent_id", "conversation_id", "author", "text", "title", "url", "intent", "entity"):
+        if name not in frame:
+            frame[name] = None
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    if "sentiment" not in frame:
+        frame["sentiment"] = float("nan")
+    frame["sentiment"] = pd.to_numeric(frame["sentiment"], errors="coerce")
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame
+
+
+def thread_keys(mentions: pd.DataFrame) -> pd.Series:
+    """The thread key ``"<source>:<root id>"`` of every mention (same index)."""
+    parents: dict[tuple[str, str], str] = {}
+    for source, mid, parent in zip(mentions["source"], mentions["id"], mentions["parent_id"], strict=True):
+        if parent and parent != mid:
+            parents[(source, mid)] = parent
+    keys = []
+    for source, mid, conv in zip(mentions["source"], mentions["id"], mentions["conversation_id"], strict=True):
+        if conv:
+            keys.append(f"{source}:{conv}")
+            continue
+        root, seen = mid, {mid}
+        while (source, root) in parents and parents[(source, root)] not in seen:
+            root = parents[(source, root)]
+            seen.add(root)
+        keys.append(f"{source}:{root}")
+    return pd.Series(keys, index=mentions.index, dtype=object)
+
+
+def thread_posts(mentions: pd.DataFrame, thread: str) -> pd.DataFrame:
+    """The posts of one thread, oldest first."""
+    keys = mentions["thread"] if "thread" in mentions else thread_keys(mentions)
+    return mentions[keys == thread].sort_values("created_at")
+
+
+def _critical_posts_by_author(mentions: pd.DataFrame) -> Counter:
+    critical = mentions[mentions["criticism"] & ~mentions["is_own"] & mentions["author"].notna()]
+    return Counter(critical["author"])
+
+
+def summarize(mentions: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:
+    """One row per thread, most recently active first.
+
+    Columns: thread, source, root_id, url, title, text (the root's, or the first post's), author,
+    first_at, last_at, size, participants, authors, own_replies, criticism (critical posts),
+    questions, topics (most frequent first), entity, sentiment (mean of others' posts),
+    max_followers, engagement (likes + replies + reposts), velocity (interactions per hour since
+    the first post), repeat_complainer (most critical posts by one of its authors in ``mentions``),
+    texts (others' texts), plus the response columns of ``analysis.response.track``.
+    """
+    now = now or datetime.now(UTC)
+    columns = [
+        "thread", "source", "root_id", "url", "title", "text", "author", "first_at", "last_at", "size",
+        "participants", "authors", "own_replies", "criticism", "questions", "topics", "entity", "sentiment",
+        "max_followers", "engagement", "velocity", "repeat_complainer", "texts",
+        "answered", "first_response_at", "first_response_s", "sentiment_before", "sentiment_after", "outcome",
+        "open_question",
+    ]  # fmt: skip
+    if mentions.empty:
+        return pd.DataFrame(columns=columns)
+    mentions = normalise(mentions)
+    if "thread" not in mentions:
+        mentions["thread"] = thread_keys(mentions)
+    complaints = _critical_posts_by_author(mentions)
+    now_ts = pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now, tz="UTC")
+    rows = []
+    for key, posts in mentions.sort_values("created_at").groupby("thread", sort=False):
+        others = posts[~posts["is_own"]]
+        root_id = key.split(":", 1)[1]
+        root = posts[posts["id"] == root_id]
+        head = root.iloc[0] if len(root) else (others.iloc[0] if len(others) else posts.iloc[0])
+        topics = Counter(t for ts in others["topics"] for t in ts)
+        interactions = int((others["likes"] + others["replies"] + others["reposts"]).sum()) + max(len(posts) - 1, 0)
+        hours = max((now_ts - posts["created_at"].iloc[0]).total_seconds() / 3600, 1.0)
+        authors = [a for a in dict.fromkeys(others["author"]) if a]
+        rows.append({
+            "thread": key,
+            "source": posts["source"].iloc[0],
+            "root_id": root_id,
+            "url": head["url"],
+            "title": head["title"],
+            "text": head["text"],
+            "author": head["author"],
+            "first_at": posts["created_at"].iloc[0],
+            "last_at": posts["created_at"].iloc[-1],
+            "size": len(posts),
+            "participants": len(authors),
+            "authors": authors,
+            "own_replies": int(posts["is_own"].sum()),
+            "criticism": int(others["criticism"].sum()),
+            "questions": int((others["intent"] == "question").sum()),
+            "topics": [t for t, _ in topics.most_common()],
+            "entity": next((e for e in others["entity"] if e), None),
+            "sentiment": float(others["sentiment"].mean()) if others["sentiment"].notna().any() else float("nan"),
+            "max_followers": int(others["author_followers"].max()) if len(others) else 0,
+            "engagement": interactions,
+            "velocity": interactions / hours,
+            "repeat_complainer": max((complaints.get(a, 0) for a in authors), default=0),
+            "texts": [t for t in others["text"].head(TEXTS_PER_THREAD) if t],
+            **track(posts),
+        })
+    out = pd.DataFrame(rows, columns=columns)
+    return out.sort_values("last_at", ascending=False, ignore_index=True)

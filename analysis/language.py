@@ -1,0 +1,73 @@
+"""Language detection, offline, restricted to the configured languages plus "other".
+
+Two stages, both bundled (no downloads):
+1. Function words: most posts in German or English carry a few of the very common words
+   ("und", "nicht", "the", "and"); a clear majority decides at once (fast, and robust on
+   the short, noisy text where character models guess).
+2. Otherwise py3langid's naive Bayes model, restricted to the configured languages and a
+   set of common others; anything that is not a configured language becomes "other".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+OTHER = "other"
+# Languages langid may answer besides the configured ones, so that French is not forced into "de" or "en".
+_COMMON = ("de", "en", "fr", "es", "it", "nl", "pt", "pl", "tr", "sv", "da", "no", "ru", "ar", "ja", "zh", "ko")
+# Very frequent words that are rare in the other language (no "die": an English word, too; no "war", "also").
+FUNCTION_WORDS = {
+    "de": frozenset(
+        "und ist nicht ich der das den dem des ein eine einen einem mit auf für von sich auch "
+        "noch nur wie schon wenn aber bei nach mir mich dir dich wir ihr sie uns euch hat haben "
+        "wird werden sind kein keine keinen heute jetzt immer wieder mehr sehr gibt geht kann "
+        "doch bitte danke seit warum wieso weil dass oder vom zum zur ins im über unter gar".split()
+    ),
+    "en": frozenset(
+        "the and is not you it this that with for are was have has my me your what when why "
+        "how just they them been will would can't don't doesn't didn't isn't i'm it's please "
+        "thanks of to be at from by an or so if all about get got still again never".split()
+    ),
+}
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@lru_cache(maxsize=8)
+def _identifier(languages: tuple[str, ...]):  # noqa: ANN202 - py3langid has no public type
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    known = set(ident.labels)
+    ident.set_languages(sorted({*(lang for lang in languages if lang in known), *_COMMON} & known))
+    return ident
+
+
+def detect_one(text: str, languages: tuple[str, ...]) -> str:
+    """The language of one text: one of ``languages`` or "other" (also for text without letters)."""
+    if not _LETTER.search(text):
+        return OTHER
+    words = _WORD.findall(text.lower())
+    counts = {lang: sum(w in FUNCTION_WORDS[lang] for w in words) for lang in languages if lang in FUNCTION_WORDS}
+    if counts:
+        best = max(counts, key=counts.__getitem__)
+        rest = sum(v for k, v in counts.items() if k != best)
+        if counts[best] >= 2 and counts[best] >= 3 * rest:
+            return best
+    lang, _ = _identifier(languages).classify(text)
+    if lang in languages:
+        return lang
+    # Short texts: prefer a configured language that the model finds nearly as likely.
+    ranked = _identifier(languages).rank(text)
+    top = ranked[0][1]
+    for cand, prob in ranked[:3]:
+        if cand in languages and prob >= 0.5 * top and len(words) < 6:
+            return cand
+    return OTHER
+
+
+def detect(texts: list[str], languages: list[str] | tuple[str, ...]) -> list[str]:
+    """Languages of many texts (see ``detect_one``)."""
+    langs = tuple(languages)
+    return [detect_one(t, langs) for t in texts]

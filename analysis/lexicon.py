@@ -1,0 +1,127 @@
+"""A rule-based lexicon scorer (our own German word list plus emoji), in the spirit of VADER.
+
+Valences come from ``analysis/models/lexicon_<lang>.tsv`` (``word<TAB>valence``, a trailing
+``*`` matches any ending). Rules: negation ("nicht", "kein", "nie", "ohne") within three
+words flips and damps a valence; intensifiers ("sehr", "total", "mega") strengthen it;
+after "aber"/"but" the rest of the post counts more; emoji and emoticons carry their own
+valence; the sum is squashed into [-1, 1].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from analysis.text import tokens
+
+MODELS = Path(__file__).resolve().parent / "models"
+
+NEGATORS = frozenset(
+    "nicht nichts kein keine keinen keinem keiner keines nie niemals ohne weder kaum "
+    "not no never none nobody nothing without neither nor cannot can't don't doesn't didn't isn't wasn't "
+    "won't aren't haven't hasn't".split()
+)
+INTENSIFIERS = {
+    "sehr": 1.3, "total": 1.3, "echt": 1.2, "richtig": 1.2, "extrem": 1.4, "voll": 1.2, "mega": 1.4,
+    "absolut": 1.4, "wirklich": 1.2, "so": 1.15, "ziemlich": 1.1, "äußerst": 1.4, "besonders": 1.2,
+    "very": 1.3, "really": 1.2, "extremely": 1.4, "totally": 1.3, "absolutely": 1.4, "super": 1.2,
+}
+CONTRAST = frozenset({"aber", "but", "jedoch", "allerdings", "however", "trotzdem"})
+EMOJI = {
+    "😀": 2, "😃": 2, "😄": 2, "😁": 2, "😆": 2, "😊": 2, "🙂": 1, "😍": 3, "🥰": 3, "😘": 2, "😎": 1.5,
+    "🤩": 3, "👍": 2, "👏": 2, "🙌": 2, "💪": 1.5, "🎉": 2, "🥳": 2.5, "❤": 2.5, "♥": 2.5, "💚": 2,
+    "💙": 2, "💛": 2, "💜": 2, "😂": 1, "🤣": 1, "😉": 1, "✨": 1, "🌞": 1, "☀": 1, "🙏": 0.5, "✅": 1,
+    "😞": -2, "😔": -2, "😟": -2, "😕": -1.5, "🙁": -1.5, "☹": -2, "😢": -2.5, "😭": -2.5, "😡": -3,
+    "😠": -3, "🤬": -3.5, "👎": -2, "💩": -2.5, "😤": -2.5, "😩": -2.5, "😫": -2.5, "🤮": -3, "🤢": -2.5,
+    "😒": -2, "🙄": -2, "😱": -2, "😰": -2, "😨": -2, "💔": -2.5, "🤦": -2, "😬": -1, "❌": -1, "⚠": -1,
+    ":)": 2, ":-)": 2, ";)": 1, ";-)": 1, ":d": 2.5, ":-d": 2.5, ":p": 1, ":(": -2, ":-(": -2,
+}
+
+
+@dataclass
+class Lexicon:
+    """Word valences: exact words, prefixes (``gut*``) and two-word phrases."""
+
+    words: dict[str, float] = field(default_factory=dict)
+    prefixes: dict[str, float] = field(default_factory=dict)
+    phrases: dict[tuple[str, str], float] = field(default_factory=dict)
+    _cache: dict[str, float] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        lex = cls()
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            term, value = line.rsplit("\t", 1)
+            v = float(value)
+            parts = term.split()
+            if len(parts) == 2:
+                lex.phrases[(parts[0], parts[1])] = v
+            elif term.endswith("*"):
+                lex.prefixes[term[:-1]] = v
+            else:
+                lex.words[term] = v
+        return lex
+
+    def valence(self, tok: str) -> float:
+        """Valence of one lower-cased token (0.0 if unknown); prefix entries match the longest prefix."""
+        hit = self._cache.get(tok)
+        if hit is not None:
+            return hit
+        v = self.words.get(tok)
+        if v is None:
+            v = EMOJI.get(tok, 0.0)
+            for i in range(len(tok), 2, -1):
+                p = self.prefixes.get(tok[:i])
+                if p is not None:
+                    v = p
+                    break
+        if len(self._cache) < 200_000:
+            self._cache[tok] = v
+        return v
+
+    def score(self, text: str) -> float:
+        """Sentiment of one (masked) text in [-1, 1]."""
+        toks = tokens(text)
+        total = 0.0
+        weight = 1.0
+        skip = False
+        for i, tok in enumerate(toks):
+            if skip:
+                skip = False
+                continue
+            if tok in CONTRAST:
+                total *= 0.5
+                weight = 1.5
+                continue
+            v = 0.0
+            if i + 1 < len(toks) and (tok, toks[i + 1]) in self.phrases:
+                v = self.phrases[(tok, toks[i + 1])]
+                skip = True
+            else:
+                v = self.valence(tok)
+            if not v:
+                continue
+            for back in range(1, 4):
+                if i - back < 0:
+                    break
+                prev = toks[i - back]
+                if prev in NEGATORS:
+                    v *= -0.6
+                    break
+                if back == 1 and prev in INTENSIFIERS:
+                    v *= INTENSIFIERS[prev]
+            total += v * weight
+        if "!" in text and total:
+            total *= 1.0 + min(text.count("!"), 3) * 0.08
+        return total / math.sqrt(total * total + 15.0)
+
+
+@lru_cache(maxsize=4)
+def load(lang: str) -> Lexicon:
+    """The bundled lexicon of a language (an emoji-only one when there is none)."""
+    path = MODELS / f"lexicon_{lang}.tsv"
+    return Lexicon.load(path) if path.exists() else Lexicon()

@@ -1,0 +1,87 @@
+"""Response tracking: did one of the company's own accounts reply in a thread, how fast, and did it help?
+
+A reply by an own account (``is_own``) after someone else's post marks the thread answered,
+automatically. The first-response time runs from the first post by someone else to the first own
+reply after it. The outcome compares the mean sentiment of others' posts after that reply with the
+mean before it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import pandas as pd
+
+OUTCOME_DELTA = 0.1  # a mean sentiment change smaller than this counts as unchanged
+AUTO_WHO = "earshot (automatic)"
+AUTO_OVERRIDES = {None, "new", "assigned"}  # statuses an own reply moves to "answered"
+
+
+def track(posts: pd.DataFrame) -> dict[str, Any]:
+    """Response fields of one thread's posts (oldest first; columns is_own, created_at, intent, sentiment).
+
+    Returns answered, first_response_at, first_response_s, sentiment_before, sentiment_after,
+    outcome (improved | worse | unchanged | no reaction yet | "" when unanswered) and open_question
+    (someone else asked a question after the last own reply, or no own reply exists).
+    """
+    posts = posts.sort_values("created_at", kind="stable")
+    others = posts[~posts["is_own"]]
+    out: dict[str, Any] = {
+        "answered": False, "first_response_at": pd.NaT, "first_response_s": float("nan"),
+        "sentiment_before": float("nan"), "sentiment_after": float("nan"), "outcome": "",
+        "open_question": bool((others["intent"] == "question").any()),
+    }  # fmt: skip
+    if others.empty:
+        return out
+    first_other = others["created_at"].iloc[0]
+    replies = posts[posts["is_own"] & (posts["created_at"] >= first_other)]
+    if replies.empty:
+        return out
+    reply_at = replies["created_at"].iloc[0]
+    last_reply = replies["created_at"].iloc[-1]
+    before = others[others["created_at"] <= reply_at]["sentiment"].dropna()
+    after = others[others["created_at"] > reply_at]["sentiment"].dropna()
+    out.update(
+        answered=True,
+        first_response_at=reply_at,
+        first_response_s=(reply_at - first_other).total_seconds(),
+        sentiment_before=float(before.mean()) if len(before) else float("nan"),
+        sentiment_after=float(after.mean()) if len(after) else float("nan"),
+        open_question=bool(((others["intent"] == "question") & (others["created_at"] > last_reply)).any()),
+    )
+    if after.empty or before.empty:
+        out["outcome"] = "no reaction yet"
+    else:
+        delta = out["sentiment_after"] - out["sentiment_before"]
+        out["outcome"] = "improved" if delta >= OUTCOME_DELTA else "worse" if delta <= -OUTCOME_DELTA else "unchanged"
+    return out
+
+
+class _Store(Protocol):
+    def current(self, thread: str | None = None) -> dict[str, dict[str, Any]]: ...
+    def decide(self, thread: str, who: str, **fields: Any) -> dict[str, Any]: ...
+
+
+def effective_status(threads: pd.DataFrame, current: dict[str, dict[str, Any]]) -> pd.Series:
+    """Status per thread: the team's decision, moved to "answered" when an own reply exists
+    and the decision is still new/assigned (or none was recorded)."""
+    out = []
+    for key, answered in zip(threads["thread"], threads["answered"], strict=True):
+        status = (current.get(key) or {}).get("status")
+        out.append("answered" if answered and status in AUTO_OVERRIDES else status or "new")
+    return pd.Series(out, index=threads.index, dtype=object)
+
+
+def apply(store: _Store, threads: pd.DataFrame) -> int:
+    """Record "answered" in the workflow store for threads with an own reply that are still
+    new/assigned; returns how many decisions were written. Safe to run repeatedly."""
+    current = store.current()
+    written = 0
+    for row in threads[threads["answered"]].itertuples():
+        status = (current.get(row.thread) or {}).get("status")
+        if status not in AUTO_OVERRIDES:
+            continue
+        when = pd.Timestamp(row.first_response_at).isoformat()
+        store.decide(row.thread, AUTO_WHO, status="answered", rationale=f"reply by an own account at {when}")
+        written += 1
+    return written

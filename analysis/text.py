@@ -1,0 +1,105 @@
+"""Text helpers shared by the taggers: cleaning, tokens, and masking of configured names.
+
+Masking replaces the company's and competitors' names, aliases and handles by neutral
+placeholders before anything is scored, so that a brand called "Hafenlicht" or "United"
+never counts as praise or blame by itself. Other @handles and links become placeholders too.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from earshot.config import Config, Entity
+
+BRAND = "xbrandx"  # placeholder for the company's own names
+RIVAL = "xrivalx"  # placeholder for competitors' names
+USER = "@user"
+URL = "http"
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w@])@\w[\w.]*")
+_TERM_WORDS = re.compile(r'"([^"]+)"|([^\s()"]+)')
+_OPERATORS = {"AND", "OR", "NOT"}
+# A word token: letters/digits with inner apostrophes or hyphens; emoji and ! ? as tokens of their own.
+TOKEN = re.compile(r"[#@]?\w+(?:['’\-]\w+)*|[!?]+|[\U0001F300-\U0001FAFF\u2600-\u27BF]|[:;]-?[()DPp]", re.UNICODE)
+
+
+def clean(text: object) -> str:
+    """A str for any cell: None/NaN become "", control characters are dropped, NFC-normalised."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    text = unicodedata.normalize("NFC", text)
+    return "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text) if not text.isprintable() else text
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word, punctuation-run and emoji tokens."""
+    return TOKEN.findall(text.lower())
+
+
+def _term_phrases(term: str) -> list[str]:
+    """The plain words/phrases of a term in the matching language (operators, excludes dropped)."""
+    out: list[str] = []
+    negate = False
+    for quoted, word in _TERM_WORDS.findall(term):
+        if word in _OPERATORS:
+            negate = word == "NOT"
+            continue
+        if word and word.startswith("-"):
+            negate = False
+            continue
+        if not negate:
+            phrase = (quoted or word).strip("()")
+            if any(ch.isalnum() for ch in phrase):
+                out.append(phrase)
+        negate = False
+    return out
+
+
+def _phrase_pattern(phrase: str) -> str:
+    prefix = phrase.endswith("*")
+    words = phrase.rstrip("*").split()
+    body = r"[\s\-]*".join(re.escape(w) for w in words)
+    return rf"(?<!\w){body}" + (r"[\w\-]*" if prefix else r"(?!\w)")
+
+
+@dataclass
+class Masker:
+    """Replaces configured names by ``xbrandx`` / ``xrivalx``, handles by ``@user``, links by ``http``."""
+
+    own: re.Pattern[str] | None
+    rivals: re.Pattern[str] | None
+
+    @classmethod
+    def from_entities(cls, own: list[Entity], rivals: list[Entity], handles: list[str] | None = None) -> Masker:
+        def compile_(entities: list[Entity], extra: list[str]) -> re.Pattern[str] | None:
+            phrases = {p for e in entities for t in [*e.terms, *e.aliases, e.name] for p in _term_phrases(t)}
+            phrases.update(h for h in extra if h)
+            if not phrases:
+                return None
+            # Longest first, so "Hafenlicht Energie" wins over "Hafenlicht".
+            pats = [_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True)]
+            return re.compile("|".join(pats), re.IGNORECASE)
+
+        return cls(compile_(own, [f"@{h.lstrip('@')}" for h in handles or []]), compile_(rivals, []))
+
+    @classmethod
+    def from_config(cls, config: Config) -> Masker:
+        handles = [h.split("@")[0] for hs in config.own_accounts.values() for h in hs]
+        return cls.from_entities(config.entities, config.competitors, handles)
+
+    def mentions_own(self, text: str) -> bool:
+        return bool(self.own and self.own.search(text))
+
+    def mask(self, text: str) -> str:
+        """The text with configured names, other handles and links replaced by placeholders."""
+        if self.own is not None:
+            text = self.own.sub(BRAND, text)
+        if self.rivals is not None:
+            text = self.rivals.sub(RIVAL, text)
+        text = _URL.sub(URL, text)
+        return _HANDLE.sub(USER, text)

@@ -1,0 +1,178 @@
+"""Aggregates over ``facts``: volumes, sentiment, criticism, KPIs, spikes, topics, share of voice.
+
+Every function takes a ``Store`` and ``Filters`` and returns a small pandas frame or a dataclass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from storage.queries import Filters, Store
+
+SPIKE_MIN = 10  # a day needs at least this many mentions to count as a spike
+SPIKE_FACTOR = 3.0  # ... and to lie this many robust deviations above the period's median
+
+
+def volume_by_day(store: Store, f: Filters, by: str = "source") -> pd.DataFrame:
+    """Mentions per day and ``by`` (source | sentiment_label | entity | lang): columns day, <by>, mentions."""
+    if by not in {"source", "sentiment_label", "entity", "lang"}:
+        raise ValueError(f"cannot group volume by {by!r}")
+    where, params = f.where()
+    sql = (
+        f"SELECT day, coalesce({by}, 'untagged') AS {by}, count(*) AS mentions FROM facts "  # noqa: S608
+        f"WHERE {where} GROUP BY ALL ORDER BY day"
+    )
+    frame = store.df(sql, params)
+    frame["day"] = pd.to_datetime(frame["day"])
+    return frame
+
+
+def sentiment_share(store: Store, f: Filters) -> pd.DataFrame:
+    """Mentions per sentiment label (untagged included): columns sentiment, mentions, share."""
+    where, params = f.where()
+    frame = store.df(
+        f"SELECT coalesce(sentiment_label, 'untagged') AS sentiment, count(*) AS mentions FROM facts "  # noqa: S608
+        f"WHERE {where} GROUP BY ALL ORDER BY mentions DESC",
+        params,
+    )
+    total = frame["mentions"].sum()
+    frame["share"] = frame["mentions"] / total if total else 0.0
+    return frame
+
+
+@dataclass
+class Kpis:
+    """The Overview's headline figures for one period (None: not computable, e.g. no tags yet)."""
+
+    mentions: int = 0
+    criticism: int = 0
+    criticism_share: float | None = None
+    brand_health: float | None = None  # positive / (positive + negative)
+    share_of_voice: float | None = None  # company entities / (company + competitor) mentions
+    criticism_answered: float | None = None  # share of criticism with a later reply by an own account
+    median_first_response_h: float | None = None  # hours from criticism to the first own reply
+    tagged: int = 0
+
+
+def kpis(store: Store, f: Filters, company: list[str], competitors: list[str]) -> Kpis:
+    """Headline figures; the share of voice ignores the entity filter (it compares entities)."""
+    where, params = f.where()
+    row = store.one(
+        "SELECT count(*), count(*) FILTER (criticism), count(*) FILTER (sentiment_label = 'positive'), "  # noqa: S608
+        "count(*) FILTER (sentiment_label = 'negative'), count(sentiment_label) "
+        f"FROM facts WHERE {where} AND NOT coalesce(is_own, false)",
+        params,
+    )
+    n, crit, pos, neg, tagged = (int(x or 0) for x in row)
+    out = Kpis(mentions=n, criticism=crit, tagged=tagged)
+    if tagged:
+        out.criticism_share = crit / tagged
+        out.brand_health = pos / (pos + neg) if pos + neg else None
+    sov_where, sov_params = replace(f, entities=()).where()
+    if company and competitors:
+        own, comp = (
+            int(x or 0)
+            for x in store.one(
+                "SELECT count(*) FILTER (list_has_any(entities, ?::VARCHAR[])), "  # noqa: S608
+                "count(*) FILTER (list_has_any(entities, ?::VARCHAR[])) "
+                f"FROM facts WHERE {sov_where} AND NOT coalesce(is_own, false)",
+                [company, competitors, *sov_params],
+            )
+        )
+        out.share_of_voice = own / (own + comp) if own + comp else None
+    if crit:
+        answered, median_s = store.one(
+            "WITH c AS (SELECT source, id, created_at, coalesce(conversation_id, id) AS conv FROM facts "  # noqa: S608
+            f"WHERE {where} AND criticism AND NOT coalesce(is_own, false)), "
+            "o AS (SELECT source, parent_id, coalesce(conversation_id, parent_id) AS conv, created_at FROM facts "
+            "WHERE is_own), "
+            "r AS (SELECT c.id, min(o.created_at - c.created_at) AS wait FROM c JOIN o ON o.source = c.source "
+            "AND (o.parent_id = c.id OR o.conv = c.conv) AND o.created_at > c.created_at GROUP BY c.source, c.id) "
+            "SELECT count(*), median(epoch(wait)) FROM r",
+            params,
+        )
+        out.criticism_answered = int(answered or 0) / crit
+        out.median_first_response_h = None if pd.isna(median_s) else float(median_s) / 3600
+    return out
+
+
+def change(now: float | int | None, before: float | int | None, relative: bool) -> float | None:
+    """The change of a KPI against the previous period (relative for counts, absolute for shares)."""
+    if now is None or before is None:
+        return None
+    if relative:
+        return (now - before) / before if before else None
+    return now - before
+
+
+def spikes(daily: pd.DataFrame) -> pd.DataFrame:
+    """Days whose total volume lies far above the period's median (median + 3 MAD, at least 10)."""
+    if daily.empty:
+        return pd.DataFrame({"day": pd.Series(dtype="datetime64[ns]"), "mentions": pd.Series(dtype="int64")})
+    total = daily.groupby("day", as_index=False)["mentions"].sum()
+    med = total["mentions"].median()
+    mad = (total["mentions"] - med).abs().median() or 1.0
+    limit = max(SPIKE_MIN, med + SPIKE_FACTOR * 1.4826 * mad)
+    return total[total["mentions"] > limit].reset_index(drop=True)
+
+
+def top_topics(store: Store, f: Filters, limit: int = 10) -> pd.DataFrame:
+    """Topics by mentions: columns topic, mentions, criticism, criticism_share, negative_share."""
+    where, params = f.where()
+    frame = store.df(
+        "SELECT topic, count(*) AS mentions, count(*) FILTER (criticism) AS criticism, "  # noqa: S608
+        "count(*) FILTER (sentiment_label = 'negative') AS negative "
+        f"FROM (SELECT unnest(topics) AS topic, criticism, sentiment_label FROM facts WHERE {where}) "
+        "GROUP BY topic ORDER BY mentions DESC LIMIT ?",
+        [*params, limit],
+    )
+    frame["criticism_share"] = frame["criticism"] / frame["mentions"]
+    frame["negative_share"] = frame["negative"] / frame["mentions"]
+    return frame.drop(columns="negative")
+
+
+def topic_trend(store: Store, f: Filters, topics: list[str]) -> pd.DataFrame:
+    """Mentions per week and topic: columns week, topic, mentions."""
+    where, params = f.where()
+    frame = store.df(
+        "SELECT date_trunc('week', day) AS week, topic, count(*) AS mentions "  # noqa: S608
+        f"FROM (SELECT day, unnest(topics) AS topic FROM facts WHERE {where}) "
+        "WHERE topic IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY week",
+        [*params, topics],
+    )
+    frame["week"] = pd.to_datetime(frame["week"])
+    return frame
+
+
+def by_entity(store: Store, f: Filters, entities: list[str]) -> pd.DataFrame:
+    """Side by side per entity: mentions, share of voice, sentiment shares, criticism share."""
+    where, params = replace(f, entities=()).where()
+    frame = store.df(
+        "SELECT e AS entity, count(*) AS mentions, count(*) FILTER (criticism) AS criticism, "  # noqa: S608
+        "count(*) FILTER (sentiment_label = 'positive') AS positive, "
+        "count(*) FILTER (sentiment_label = 'negative') AS negative, count(sentiment_label) AS tagged "
+        f"FROM (SELECT unnest(entities) AS e, criticism, sentiment_label FROM facts WHERE {where} "
+        "AND NOT coalesce(is_own, false)) WHERE e IN (SELECT unnest(?::VARCHAR[])) GROUP BY e",
+        [*params, entities],
+    )
+    frame = frame.set_index("entity").reindex(entities, fill_value=0).reset_index()
+    total = frame["mentions"].sum()
+    frame["share_of_voice"] = frame["mentions"] / total if total else 0.0
+    tagged = frame["tagged"].where(frame["tagged"] > 0)
+    frame["criticism_share"] = frame["criticism"] / tagged
+    polar = (frame["positive"] + frame["negative"]).where(lambda s: s > 0)
+    frame["brand_health"] = frame["positive"] / polar
+    return frame
+
+
+def entity_topics(store: Store, f: Filters, entities: list[str], criticism_only: bool = True) -> pd.DataFrame:
+    """Topics per entity (criticism only by default): columns entity, topic, mentions."""
+    where, params = replace(f, entities=(), criticism=True if criticism_only else f.criticism).where()
+    return store.df(
+        "SELECT e AS entity, t AS topic, count(*) AS mentions FROM (SELECT e, unnest(topics) AS t FROM "  # noqa: S608
+        f"(SELECT unnest(entities) AS e, topics FROM facts WHERE {where})) "
+        "WHERE e IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY entity, mentions DESC",
+        [*params, entities],
+    )
