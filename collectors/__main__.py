@@ -23,6 +23,7 @@ from storage.schema import MENTIONS, RUNS, TAGS
 
 log = logging.getLogger("collectors")
 EXIT_BUSY = 75
+AUTO_COMPACT_FILES = 12  # a month with this many files is merged at the end of a run
 
 
 def _since(value: str | None) -> datetime | None:
@@ -52,7 +53,14 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
         for c in collectors:
             report = run_collector(ctx, c, since)
             failed += report.status == "failed" or report.status == "partial"
+        auto_compact(ctx)
     return 1 if failed else 0
+
+
+def auto_compact(ctx: Context) -> None:
+    """Merge a month's files once cron runs have left many small ones. Caller holds the lock."""
+    for table in (MENTIONS, RUNS):
+        ctx.lake.compact(table, min_files=AUTO_COMPACT_FILES)
 
 
 def cmd_import(ctx: Context, args: argparse.Namespace) -> int:
