@@ -1,0 +1,210 @@
+"""Privacy at ingest: keyed pseudonyms for authors, raw payload scrubbing, employee accounts.
+
+- ``Pseudonymiser`` replaces an author name or id by ``anon:`` and 16 hex digits of
+  HMAC-SHA256 over the normalised value (trimmed, leading ``@`` dropped, case-folded). The key
+  comes from the environment variable ``EARSHOT_PSEUDONYM_KEY`` and is never written anywhere;
+  the same key gives the same pseudonym in every source and every run, so threads and repeat
+  authors still work. Without the key nobody can compute a name's pseudonym, so a stolen data
+  directory cannot be searched by name.
+- ``scrub_raw`` pseudonymises the author fields inside a raw API payload the same way, so raw
+  payloads kept for re-mapping hold no author names or ids in clear either.
+- The built-in demo company (``company.demo: true``) may run without the variable: it then uses
+  ``DEMO_KEY``, a fixed, public key that protects nothing and is meant for fictional data only.
+- Employee accounts (``privacy.employee_accounts``) are dropped at ingest; with
+  ``employee_posts: count_only`` they are counted per day, source and entity in the
+  ``employee_posts`` table (no text, author or post id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import pyarrow as pa
+
+from earshot.config import Config
+from earshot.errors import ConfigError
+from storage.schema import TS, Table
+
+log = logging.getLogger(__name__)
+
+KEY_ENV = "EARSHOT_PSEUDONYM_KEY"
+MIN_KEY_LENGTH = 16
+# Public, documented key for the fictional demo company only. It protects nothing.
+DEMO_KEY = "earshot-demo-key-public-not-secret"
+PREFIX = "anon:"
+_HEX = frozenset("0123456789abcdef")
+
+# Keys whose string values name or identify a person wherever they appear in a raw payload.
+AUTHOR_KEYS = frozenset({
+    "author", "author_id", "author_fullname", "author_name", "authorid", "by", "username", "user_name",
+    "screen_name", "user_id", "userid", "acct", "handle", "did", "display_name", "displayname", "email",
+    "in_reply_to_user_id", "in_reply_to_account_id", "in_reply_to_screen_name", "creator", "owner",
+})
+# Keys whose object values describe a person: every string inside them is pseudonymised.
+PERSON_KEYS = frozenset({
+    "user", "users", "author", "authors", "author_detail", "account", "actor", "creator", "profile",
+    "owner", "from", "sender", "mentions", "mentioned_users", "publisher",
+})
+# Inside a person object these are not personal and stay as they are.
+NEUTRAL_KEYS = frozenset({"created_at", "createdat", "lang", "type", "kind", "$type", "indexedat"})
+
+EMPLOYEE_POST = pa.schema([
+    ("day", TS),  # UTC day the posts were made (midnight)
+    ("source", pa.string()),  # platform
+    ("entity", pa.string()),  # first configured entity that matched, "" when none did
+    ("posts", pa.int64()),  # how many employee posts of that day, source and entity one run saw
+    ("run_id", pa.string()),  # the collector run that counted them
+])
+EMPLOYEE_POSTS = Table("employee_posts", EMPLOYEE_POST, None, "day")
+
+
+def normalise(value: str) -> str:
+    """The form a name or id is hashed in: trimmed, without a leading ``@``, case-folded."""
+    return value.strip().lstrip("@").casefold()
+
+
+def is_pseudonym(value: Any) -> bool:
+    """True for strings that ``Pseudonymiser`` produced (``anon:`` and 16 lower-case hex digits)."""
+    return (
+        isinstance(value, str) and len(value) == len(PREFIX) + 16 and value.startswith(PREFIX)
+        and set(value[len(PREFIX):]) <= _HEX
+    )
+
+
+class Pseudonymiser:
+    """Keyed, deterministic pseudonyms; ``p(value)`` is idempotent and keeps None and "" as they are."""
+
+    def __init__(self, key: str | bytes) -> None:
+        self._key = key.encode() if isinstance(key, str) else bytes(key)
+
+    def __call__(self, value: Any) -> Any:
+        if value is None or not isinstance(value, str) or not value.strip() or is_pseudonym(value):
+            return value
+        digest = hmac.new(self._key, normalise(value).encode("utf-8", "surrogatepass"), hashlib.sha256)
+        return PREFIX + digest.hexdigest()[:16]
+
+    def __repr__(self) -> str:  # never show the key
+        return "Pseudonymiser(key=***)"
+
+
+def pseudonymiser_for(config: Config, environ: Mapping[str, str] | None = None, required: bool = False) -> (
+        Pseudonymiser | None):
+    """The pseudonymiser the config asks for, or None when pseudonymisation is off.
+
+    ``required`` returns one even when it is off (``forget`` needs it to find pseudonymised rows
+    written while it was on). Raises ``ConfigError`` (exit 2) when the key is missing or short,
+    except for the demo company, which falls back to the public ``DEMO_KEY``.
+    """
+    if not config.privacy.pseudonymise_authors and not required:
+        return None
+    env = os.environ if environ is None else environ
+    key = env.get(KEY_ENV, "")
+    if not key:
+        if config.company.demo:
+            return Pseudonymiser(DEMO_KEY)
+        if not config.privacy.pseudonymise_authors:
+            return None
+        raise ConfigError(
+            f"privacy.pseudonymise_authors is on but the environment variable {KEY_ENV} is not set.",
+            f"Set {KEY_ENV} to a long random secret (e.g. `openssl rand -hex 32`) and keep it outside the data "
+            "directory; the same key must be used for every run, or repeat authors get new pseudonyms.",
+        )
+    if len(key) < MIN_KEY_LENGTH:
+        raise ConfigError(
+            f"the environment variable {KEY_ENV} is shorter than {MIN_KEY_LENGTH} characters.",
+            "Use a long random secret, e.g. the output of `openssl rand -hex 32`.",
+        )
+    return Pseudonymiser(key)
+
+
+def handles(values: Iterable[str]) -> set[str]:
+    """Normalised account names, for membership tests."""
+    return {normalise(v) for v in values if isinstance(v, str) and v.strip()}
+
+
+def scrub_raw(item: Any, pseudo: Pseudonymiser, keep: set[str] = frozenset(), known: set[str] = frozenset()) -> Any:
+    """A copy of one raw payload with every author name and id pseudonymised.
+
+    Strings are pseudonymised when they sit under an ``AUTHOR_KEYS`` key, anywhere inside a
+    ``PERSON_KEYS`` object (except ``NEUTRAL_KEYS``), or equal (normalised) one of the ``known``
+    author names/ids. Values in ``keep`` (the company's own accounts) stay in clear. Numbers,
+    booleans and post texts are kept. Works iteratively, so any nesting depth is fine.
+    """
+
+    def fix(value: str, personal: bool) -> str:
+        norm = normalise(value)
+        if norm in keep or is_pseudonym(value):
+            return value
+        return pseudo(value) if personal or (norm and norm in known) else value
+
+    root: list[Any] = [None]
+    # Work items: (source container, target container, slot in target, personal flag).
+    stack: list[tuple[Any, Any, Any, bool]] = [(item, root, 0, False)]
+    while stack:
+        value, parent, slot, personal = stack.pop()
+        if isinstance(value, dict):
+            out: dict[Any, Any] = {}
+            parent[slot] = out
+            for k, v in value.items():
+                key = str(k).casefold()
+                child_personal = (personal and key not in NEUTRAL_KEYS) or key in PERSON_KEYS or (
+                    not isinstance(v, dict | list) and (key in AUTHOR_KEYS or key.startswith("author")))
+                out[k] = None
+                stack.append((v, out, k, child_personal))
+        elif isinstance(value, list):
+            lst: list[Any] = [None] * len(value)
+            parent[slot] = lst
+            for i, v in enumerate(value):
+                stack.append((v, lst, i, personal))
+        elif isinstance(value, str):
+            parent[slot] = fix(value, personal)
+        else:
+            parent[slot] = value
+    return root[0]
+
+
+def prepare_raw(
+    items: list[Any], to_mention: Callable[[Any], dict[str, Any] | None], keep_raw: str,
+    pseudo: Pseudonymiser | None, own: set[str], staff: Mapping[str, set[str]],
+) -> list[Any]:
+    """The raw payloads of one batch as they may be stored under ``privacy.keep_raw``.
+
+    Payloads of employee accounts are dropped; with ``pseudonymised`` every author field is
+    scrubbed (``scrub_raw``); with ``none`` nothing is kept.
+    """
+    if keep_raw == "none":
+        return []
+    out: list[Any] = []
+    for raw in items:
+        author = author_id = source = None
+        if staff or pseudo is not None:
+            try:
+                mapped = to_mention(raw) or {}
+            except Exception:  # noqa: BLE001 - a bad item is reported by the mapping step; keep it raw
+                mapped = {}
+            author, author_id, source = mapped.get("author"), mapped.get("author_id"), mapped.get("source")
+        ids = handles(v for v in (author, author_id) if isinstance(v, str))
+        if ids and ids & staff.get(str(source), set()):
+            continue  # employee posts never enter the data directory
+        if keep_raw == "pseudonymised":
+            if pseudo is None:
+                raise ConfigError("privacy.keep_raw is pseudonymised but no pseudonymisation key is available.",
+                                  f"Set {KEY_ENV}.")
+            raw = scrub_raw(raw, pseudo, keep=own, known=ids - own)
+        out.append(raw)
+    return out
+
+
+def employee_count_rows(counts: Counter[tuple[datetime, str, str]], run_id: str) -> list[dict[str, Any]]:
+    """Rows for ``EMPLOYEE_POSTS`` from a counter keyed by (day, source, entity)."""
+    return [
+        {"day": day, "source": source, "entity": entity, "posts": n, "run_id": run_id}
+        for (day, source, entity), n in sorted(counts.items())
+    ]
