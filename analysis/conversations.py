@@ -38,25 +38,26 @@ def load_mentions(lake: Lake, since: datetime | None = None) -> pd.DataFrame:
         for name in TAG_COLUMNS:
             frame[name] = pd.Series(dtype=object)
         return frame
+    if tag_files:
+        tags_sql = (
+            f"SELECT source, id, {', '.join(TAG_COLUMNS)} FROM read_parquet(?, union_by_name=true) "  # noqa: S608
+            "WHERE analyzer_version = ? QUALIFY row_number() OVER (PARTITION BY source, id) = 1"
+        )
+        tag_args: list = [tag_files, ANALYZER_VERSION]
+    else:
+        tags_sql = (
+            "SELECT NULL::VARCHAR source, NULL::VARCHAR id, NULL::DOUBLE sentiment, NULL::VARCHAR sentiment_label, "
+            "NULL::BOOLEAN criticism, NULL::VARCHAR[] criticism_reasons, NULL::VARCHAR[] topics, "
+            "NULL::VARCHAR intent WHERE false"
+        )
+        tag_args = []
     con = duckdb.connect()
     try:
-        if tag_files:
-            con.execute(
-                "CREATE TEMP VIEW t AS SELECT source, id, " + ", ".join(TAG_COLUMNS) + " FROM read_parquet(?) "
-                "WHERE analyzer_version = ? QUALIFY row_number() OVER (PARTITION BY source, id) = 1",
-                [tag_files, ANALYZER_VERSION],
-            )
-        else:
-            con.execute(
-                "CREATE TEMP VIEW t AS SELECT NULL::VARCHAR source, NULL::VARCHAR id, NULL::DOUBLE sentiment, "
-                "NULL::VARCHAR sentiment_label, NULL::BOOLEAN criticism, NULL::VARCHAR[] criticism_reasons, "
-                "NULL::VARCHAR[] topics, NULL::VARCHAR intent WHERE false"
-            )
         frame = con.execute(
-            f"SELECT {cols}, {tag_cols} FROM read_parquet(?, union_by_name=true) m "  # noqa: S608 (fixed column names)
-            "LEFT JOIN t ON m.source = t.source AND m.id = t.id "
+            f"WITH t AS ({tags_sql}) SELECT {cols}, {tag_cols} "  # noqa: S608 (fixed column names)
+            "FROM read_parquet(?, union_by_name=true) m LEFT JOIN t ON m.source = t.source AND m.id = t.id "
             "WHERE ?::TIMESTAMPTZ IS NULL OR m.created_at >= ?::TIMESTAMPTZ ORDER BY m.created_at",
-            [files, since, since],
+            [*tag_args, files, since, since],
         ).df()
     finally:
         con.close()
@@ -77,7 +78,7 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     for name in ("topics", "matched_terms", "entities", "criticism_reasons"):
         if name not in frame:
             frame[name] = [[] for _ in range(len(frame))]
-        frame[name] = [list(v) if v is not None and not isinstance(v, float) else [] for v in frame[name]]
+        frame[name] = [list(v) if isinstance(v, list | tuple) or hasattr(v, "tolist") else [] for v in frame[name]]
     for name in ("parent_id", "conversation_id", "author", "text", "title", "url", "intent", "entity"):
         if name not in frame:
             frame[name] = None
@@ -124,7 +125,7 @@ def summarize(mentions: pd.DataFrame, now: datetime | None = None) -> pd.DataFra
 
     Columns: thread, source, root_id, url, title, text (the root's, or the first post's), author,
     first_at, last_at, size, participants, authors, own_replies, criticism (critical posts),
-    questions, topics (most frequent first), entity, sentiment (mean of others' posts),
+    questions, praise (posts of those intents), topics (most frequent first), entity, sentiment (mean of others' posts),
     max_followers, engagement (likes + replies + reposts), velocity (interactions per hour since
     the first post), repeat_complainer (most critical posts by one of its authors in ``mentions``),
     texts (others' texts), plus the response columns of ``analysis.response.track``.
@@ -132,7 +133,7 @@ def summarize(mentions: pd.DataFrame, now: datetime | None = None) -> pd.DataFra
     now = now or datetime.now(UTC)
     columns = [
         "thread", "source", "root_id", "url", "title", "text", "author", "first_at", "last_at", "size",
-        "participants", "authors", "own_replies", "criticism", "questions", "topics", "entity", "sentiment",
+        "participants", "authors", "own_replies", "criticism", "questions", "praise", "topics", "entity", "sentiment",
         "max_followers", "engagement", "velocity", "repeat_complainer", "texts",
         "answered", "first_response_at", "first_response_s", "sentiment_before", "sentiment_after", "outcome",
         "open_question",
@@ -170,6 +171,7 @@ def summarize(mentions: pd.DataFrame, now: datetime | None = None) -> pd.DataFra
             "own_replies": int(posts["is_own"].sum()),
             "criticism": int(others["criticism"].sum()),
             "questions": int((others["intent"] == "question").sum()),
+            "praise": int((others["intent"] == "praise").sum()),
             "topics": [t for t, _ in topics.most_common()],
             "entity": next((e for e in others["entity"] if e), None),
             "sentiment": float(others["sentiment"].mean()) if others["sentiment"].notna().any() else float("nan"),

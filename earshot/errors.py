@@ -8,6 +8,7 @@
     - ``AccessDenied``: credentials missing, wrong, or an access level too low.
   - ``LakeError``: the data directory is unusable.
     - ``LockBusy``: another run holds the write lock.
+  - ``WorkflowConflict``: someone else changed a conversation's decision meanwhile.
 """
 
 from __future__ import annotations
@@ -62,3 +63,7 @@ class LakeError(EarshotError):
 
 class LockBusy(LakeError):
     """Another Earshot run holds the write lock on the data directory."""
+
+
+class WorkflowConflict(EarshotError):
+    """A decision was made on a conversation since the user loaded it; nothing was overwritten."""

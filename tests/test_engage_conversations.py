@@ -1,0 +1,151 @@
+"""Threads from mentions (conversation_id, parent chains, standalone), summaries and response tracking.
+
+Also holds the small lake builders the other test_engage_* files import.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import conversations, response
+from analysis.version import ANALYZER_VERSION
+from storage.lake import Lake
+from storage.schema import MENTIONS, TAGS, empty_row
+from storage.workflow import WorkflowStore
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def post(pid: str, text: str, *, hours_ago: float = 1.0, source: str = "x", author: str = "alice",
+         parent: str | None = None, conv: str | None = None, own: bool = False, followers: int = 100,
+         likes: int = 0, replies: int = 0, sentiment: float = 0.0, criticism: bool = False,
+         topics: tuple[str, ...] = (), intent: str = "other") -> dict:
+    """One mention row plus its tag fields (split apart by ``build_lake``)."""
+    row = empty_row()
+    row.update(source=source, id=pid, url=f"https://example.test/{pid}", text=text, author=author,
+               author_id=author, author_followers=followers, created_at=NOW - timedelta(hours=hours_ago),
+               collected_at=NOW, parent_id=parent, conversation_id=conv, is_own=own, likes=likes,
+               replies=replies, reposts=0, entity="Hafenlicht", entities=["Hafenlicht"])
+    row["_tag"] = {"sentiment": sentiment, "criticism": criticism, "topics": list(topics), "intent": intent,
+                   "sentiment_label": "negative" if sentiment < -0.05 else "positive" if sentiment > 0.05
+                   else "neutral"}
+    return row
+
+
+def build_lake(data_dir: Path, rows: list[dict], version: str = ANALYZER_VERSION) -> Lake:
+    """Write the rows to a fresh lake as mentions and tags of ``version``."""
+    lake = Lake(data_dir)
+    mentions, tags = [], []
+    for r in rows:
+        r = dict(r)
+        tag = r.pop("_tag")
+        mentions.append(r)
+        tags.append({"source": r["source"], "id": r["id"], "created_at": r["created_at"],
+                     "analyzer_version": version, "tagged_at": NOW, "lang": "de", "criticism_reasons": [],
+                     **tag})
+    lake.append(MENTIONS, mentions)
+    lake.append(TAGS, tags)
+    return lake
+
+
+def frame(rows: list[dict]) -> pd.DataFrame:
+    """The rows as ``load_mentions`` would return them, without a lake."""
+    flat = [{**{k: v for k, v in r.items() if k != "_tag"}, **r["_tag"]} for r in rows]
+    return conversations.normalise(pd.DataFrame(flat))
+
+
+THREAD = [
+    post("1", "Hafenlicht Rechnung doppelt abgebucht?", hours_ago=10, author="kim", followers=3200,
+         criticism=True, topics=("billing",), intent="question", sentiment=-0.6),
+    post("2", "Bei mir auch!", hours_ago=9, author="lea", parent="1", conv="1", criticism=True,
+         topics=("billing",), intent="complaint", sentiment=-0.5),
+    post("3", "Wir schauen uns das an, bitte DM", hours_ago=8, author="hafenlicht", parent="1", conv="1",
+         own=True),
+    post("4", "Danke, jetzt passt es", hours_ago=6, author="kim", parent="3", conv="1", sentiment=0.6,
+         intent="praise"),
+]
+
+
+def test_thread_keys_follow_conversation_id_and_parent_chains() -> None:
+    rows = [
+        *THREAD,
+        post("r1", "root without conversation ids", source="reddit"),
+        post("r2", "reply", source="reddit", parent="r1"),
+        post("r3", "reply to reply", source="reddit", parent="r2"),
+        post("o1", "reply to a post we never saw", source="reddit", parent="missing"),
+        post("o2", "its sibling", source="reddit", parent="missing"),
+        post("s1", "standalone", source="mastodon"),
+        post("1", "same id on another source is another thread", source="bluesky"),
+    ]
+    keys = conversations.thread_keys(frame(rows)).tolist()
+    assert keys == ["x:1"] * 4 + ["reddit:r1"] * 3 + ["reddit:missing"] * 2 + ["mastodon:s1", "bluesky:1"]
+
+
+def test_parent_cycles_do_not_hang() -> None:
+    rows = [post("a", "a", parent="b"), post("b", "b", parent="a")]
+    assert len(set(conversations.thread_keys(frame(rows)))) <= 2
+
+
+def test_summary_counts_and_response(tmp_path: Path) -> None:
+    lake = build_lake(tmp_path, [*THREAD, post("s1", "Tolle LichtBox", source="mastodon", intent="praise",
+                                                 sentiment=0.8, hours_ago=2)])
+    posts = conversations.load_mentions(lake)
+    assert len(posts) == 5 and posts["criticism"].sum() == 2
+    threads = conversations.summarize(posts, now=NOW).set_index("thread")
+    t = threads.loc["x:1"]
+    assert (t["size"], t["participants"], t["own_replies"], t["criticism"], t["questions"]) == (4, 2, 1, 2, 1)
+    assert t["max_followers"] == 3200 and t["topics"] == ["billing"] and t["text"].startswith("Hafenlicht Rechnung")
+    assert t["answered"] and not t["open_question"]
+    assert t["first_response_s"] == 2 * 3600  # first post 10 h ago, our reply 8 h ago
+    assert t["sentiment_before"] < 0 < t["sentiment_after"] and t["outcome"] == "improved"
+    s = threads.loc["mastodon:s1"]
+    assert s["size"] == 1 and not s["answered"] and s["outcome"] == ""
+
+
+def test_question_after_our_reply_is_open_again() -> None:
+    rows = [*THREAD, post("5", "Und wann kommt die Gutschrift?", hours_ago=1, author="kim", parent="3", conv="1",
+                          intent="question", topics=("billing",))]
+    t = conversations.summarize(frame(rows), now=NOW).iloc[0]
+    assert t["answered"] and t["open_question"]
+
+
+def test_own_root_post_is_not_an_answer() -> None:
+    rows = [post("p", "Unsere neue App ist da", own=True, author="hafenlicht", hours_ago=5),
+            post("q", "Geht die auch ohne Konto?", parent="p", conv="p", intent="question", hours_ago=4)]
+    t = conversations.summarize(frame(rows), now=NOW).iloc[0]
+    assert not t["answered"] and t["open_question"] and pd.isna(t["first_response_s"])
+
+
+def test_untagged_and_old_version_tags_are_ignored(tmp_path: Path) -> None:
+    lake = build_lake(tmp_path, THREAD, version="0.0.0-old")
+    posts = conversations.load_mentions(lake)
+    assert len(posts) == 4 and not posts["criticism"].any() and posts["topics"].map(len).sum() == 0
+
+
+def test_empty_lake(tmp_path: Path) -> None:
+    posts = conversations.load_mentions(Lake(tmp_path))
+    assert posts.empty and "criticism" in posts
+    assert conversations.summarize(posts, now=NOW).empty
+
+
+def test_since_filters(tmp_path: Path) -> None:
+    lake = build_lake(tmp_path, THREAD)
+    assert len(conversations.load_mentions(lake, since=NOW - timedelta(hours=7))) == 1
+
+
+def test_auto_answered_is_recorded_once_and_respects_decisions(tmp_path: Path) -> None:
+    rows = [*THREAD, post("z", "Preise zu hoch", source="mastodon", criticism=True),
+            post("z2", "Wir erklären es gern", source="mastodon", parent="z", own=True, author="hafenlicht")]
+    threads = conversations.summarize(frame(rows), now=NOW)
+    store = WorkflowStore(tmp_path)
+    store.decide("mastodon:z", "anna", status="escalated", team="legal")
+    assert response.apply(store, threads) == 1
+    assert response.apply(store, threads) == 0  # already answered: nothing new
+    current = store.current()
+    assert current["x:1"]["status"] == "answered" and current["x:1"]["who"] == response.AUTO_WHO
+    assert current["mastodon:z"]["status"] == "escalated"  # a human decision stays
+    status = response.effective_status(threads, current)
+    assert dict(zip(threads["thread"], status, strict=True)) == {"x:1": "answered", "mastodon:z": "escalated"}
