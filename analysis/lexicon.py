@@ -114,6 +114,8 @@ class Lexicon:
                     break
                 if back == 1 and prev in INTENSIFIERS:
                     v *= INTENSIFIERS[prev]
+                elif self.valence(prev):
+                    break  # a negator before another opinion word belongs to that word
             total += v * weight
         if "!" in text and total:
             total *= 1.0 + min(text.count("!"), 3) * 0.08

@@ -1,0 +1,141 @@
+"""Command line: ``python -m analysis [run|tag|train|train-base|export|alerts] ...``.
+
+- ``run`` (the default): tag every mention without a tag of the current analyzer version.
+- ``tag IN -o OUT``: tag a CSV / JSON Lines file without touching the lake.
+- ``train``: fit a company-specific model on the team's corrections (used only when better).
+- ``train-base``: rebuild the shipped models from the training data (needs the data sets).
+- ``export`` and ``alerts``: handed to ``analysis.export`` and ``analysis.alerts``.
+
+Exit codes: 0 ok; 1 failed; 2 bad config or arguments; 75 another run holds the lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+from earshot import log as elog
+from earshot.context import Context
+from earshot.errors import EarshotError, LockBusy
+
+log = logging.getLogger("analysis")
+EXIT_BUSY = 75
+DELEGATED = {"export": "analysis.export", "alerts": "analysis.alerts"}
+
+
+def _delegate(name: str, argv: list[str]) -> int:
+    module_name = DELEGATED[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        print(f"error: `{name}` is not available in this installation ({module_name} is missing).", file=sys.stderr)
+        return 2
+    return int(module.main(argv) or 0)
+
+
+def _refresh_rollups(ctx: Context) -> None:
+    try:
+        rollups = importlib.import_module("analysis.rollups")
+    except ModuleNotFoundError as exc:
+        if exc.name != "analysis.rollups":
+            raise
+        return
+    rollups.refresh(ctx)
+
+
+def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
+    from analysis import pipeline
+
+    result = pipeline.run(ctx, batch=args.batch_size, wait=args.wait)
+    rate = result.tagged / result.seconds if result.seconds else 0.0
+    print(f"tagged {result.tagged} mentions in {result.seconds:.1f}s ({rate:,.0f}/s)")
+    _refresh_rollups(ctx)
+    return 0
+
+
+def cmd_tag(ctx: Context, args: argparse.Namespace) -> int:
+    from analysis.tagfile import tag_file
+    from analysis.tagger import Tagger
+
+    result = tag_file(Tagger(ctx.config), args.input, args.output, args.text_column)
+    for line in result.skipped:
+        print(f"skipped {line}", file=sys.stderr)
+    print(f"tagged {result.rows} rows into {args.output}; {len(result.skipped)} lines skipped")
+    return 0
+
+
+def cmd_train(ctx: Context, args: argparse.Namespace) -> int:
+    from analysis import training
+
+    return training.main_train(ctx, args)
+
+
+def cmd_train_base(ctx: Context, args: argparse.Namespace) -> int:
+    from analysis import training
+
+    return training.main_train_base(args)
+
+
+def _common(parser: argparse.ArgumentParser, suppress: bool = False) -> None:
+    """Options accepted before and after the subcommand (after it, they override)."""
+    d = {"default": argparse.SUPPRESS} if suppress else {}
+    parser.add_argument("--config", type=Path, help="config file (default: EARSHOT_CONFIG or config/earshot.yaml)",
+                        **({"default": None} | d))
+    parser.add_argument("--data", type=Path, help="data directory (default: EARSHOT_DATA_DIR or data/)",
+                        **({"default": None} | d))
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail", **d)
+    parser.add_argument("--wait", type=float, help="seconds to wait for another run's lock (default 60)",
+                        **({"default": 60.0} | d))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description="Tag mentions: language, sentiment, "
+                                     "criticism with reasons, topics, intent.")
+    _common(parser)
+    parser.add_argument("--batch-size", type=int, default=50_000, help="mentions per batch (default 50000)")
+    sub = parser.add_subparsers(dest="cmd")
+    p = sub.add_parser("run", help="tag untagged mentions in the lake (the default)")
+    _common(p, suppress=True)
+    p.add_argument("--batch-size", type=int, default=argparse.SUPPRESS, help="mentions per batch (default 50000)")
+    p = sub.add_parser("tag", help="tag a CSV or JSON Lines file without touching the lake")
+    _common(p, suppress=True)
+    p.add_argument("input", type=Path, help="CSV or JSON Lines (.jsonl) file")
+    p.add_argument("-o", "--output", type=Path, required=True, help="where to write (CSV, or .jsonl)")
+    p.add_argument("--text-column", default="text", help="column holding the text (default: text)")
+    p = sub.add_parser("train", help="fit a company-specific sentiment model on the team's corrections")
+    _common(p, suppress=True)
+    p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    p = sub.add_parser("train-base", help="rebuild the shipped models from the training data sets")
+    _common(p, suppress=True)
+    p.add_argument("--data-root", type=Path, default=Path("/work/shared/data/train"),
+                   help="folder with the training data sets (see docs/analysis.md)")
+    sub.add_parser("export", help="export mentions with tags as CSV (see: python -m analysis export --help)")
+    sub.add_parser("alerts", help="alerting (see: python -m analysis alerts --help)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in DELEGATED:
+        return _delegate(argv[0], argv[1:])
+    args = build_parser().parse_args(argv)
+    elog.setup(args.verbose)
+    handlers = {"tag": cmd_tag, "train": cmd_train, "train-base": cmd_train_base}
+    try:
+        ctx = Context.load(args.config, args.data)
+        return handlers.get(args.cmd or "run", cmd_run)(ctx, args)
+    except LockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
+    except EarshotError as exc:
+        print(f"error: {elog.mask(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

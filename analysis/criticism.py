@@ -1,0 +1,57 @@
+"""Criticism: is a post negative about the company or its products, services, people or conduct?
+
+Not just negative sentiment. A post is flagged when it carries complaint cues (also polite
+ones: "please help, my bag never arrived"), sarcasm cues ("thanks for the 3h delay"), a
+question that implies a failure ("why is the app still down?"), or clearly negative
+sentiment while it is about the company. A post that is only about a competitor is not
+criticism of the company. Every result carries readable reasons: the cues found, the
+sentiment, the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis import cues
+
+NEGATIVE = -0.25  # sentiment at or below this counts as negative
+STRONG_NEGATIVE = -0.5  # negative enough to flag without any cue when the company is the target
+SOFT_POSITIVE = 0.6  # above this, a single weak cue is outweighed (e.g. "no problem at all, thanks!")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a post is about: the company's entities it names, competitors, or a handle it addresses."""
+
+    own: tuple[str, ...] = ()
+    rivals: tuple[str, ...] = ()
+    addressed: bool = False  # starts by addressing an account (a reply or a post to customer service)
+
+    def describe(self) -> str:
+        if self.own:
+            return "target: " + ", ".join(self.own)
+        if self.rivals:
+            return "target: competitor " + ", ".join(self.rivals)
+        if self.addressed:
+            return "target: the addressed account"
+        return "target: the collected topic (no name in the text)"
+
+
+def judge(masked_lower: str, lang: str, sentiment: float, target: Target) -> tuple[bool, list[str]]:
+    """Flag and reasons for one post (masked, lower-cased text)."""
+    complaint = cues.found(cues.for_lang(cues.COMPLAINT, lang), masked_lower)
+    sarcasm = cues.found(cues.for_lang(cues.SARCASM, lang), masked_lower)
+    failure = cues.found(cues.for_lang(cues.FAILURE_QUESTION, lang), masked_lower)
+    found = complaint + sarcasm + failure
+    reasons = list(found)
+    reasons.append(f"sentiment: {sentiment:+.2f}")
+    reasons.append(target.describe())
+    only_rival = bool(target.rivals) and not target.own
+    if only_rival:
+        return False, ["not about the company: only a competitor is named", *reasons]
+    strong = sarcasm or failure or len(complaint) >= 2
+    if found and (strong or sentiment < SOFT_POSITIVE):
+        return True, reasons
+    if sentiment <= STRONG_NEGATIVE or (sentiment <= NEGATIVE and (target.own or target.addressed)):
+        return True, ["negative sentiment", *reasons]
+    return False, reasons

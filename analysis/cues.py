@@ -1,0 +1,134 @@
+# ruff: noqa: E501 - one regular expression per line reads better than wrapped fragments
+"""Phrase cues per language: complaints, sarcasm, failure-implying questions, suggestions, questions.
+
+Each cue is a regular expression with a short human-readable name; the criticism tagger
+reports the names of the cues it found. Patterns run on the masked, lower-cased text
+(``xbrandx`` stands for the company, ``@user`` for other handles).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str  # readable reason, e.g. "complaint: still waiting"
+    pattern: re.Pattern[str]
+
+
+def _cues(kind: str, items: dict[str, str]) -> list[Cue]:
+    return [Cue(f"{kind}: {name}", re.compile(rx, re.IGNORECASE)) for name, rx in items.items()]
+
+
+_N = r"(?:\d+|zwei|drei|vier|fünf|mehreren|two|three|four|five|several)"
+
+COMPLAINT = {
+    "en": _cues("complaint", {
+        "never arrived": r"\bnever (?:arrived|came|showed up|received|got (?:it|my))",
+        "still waiting": r"\bstill (?:waiting|no(?:t| sign| word| reply| response| refund)|hasn't|haven't|isn't|doesn't|can't)",
+        "not working": r"\b(?:not|isn't|is not|doesn't|does not|won't|stopped|keeps? not) (?:working|work|load|loading|connect)"
+                       r"|\bnot able to\b|\bunable to\b|\bcan'?t (?:log ?in|access|connect|get|reach|use|find)\b",
+        "broken or down": r"\b(?:broken|is down|are down|went down|outage|crash(?:ed|es|ing)?|error messages?|glitch)\b",
+        "waiting time": rf"\b(?:waiting|waited|on hold|wait) (?:for )?(?:over |more than |almost |nearly )?{_N} "
+                        r"(?:min|mins|minutes|hours?|hrs?|days?|weeks?|months?)\b",
+        "no answer": r"\bno (?:one|body) (?:answers|replies|responds|is answering|got back)|\bno (?:reply|response|answer)\b"
+                     r"|\bignor(?:ed|ing) (?:me|my|us)\b|\bnever (?:got back|replied|responded|heard back)\b",
+        "money": r"\b(?:charged (?:me )?twice|double charged|overcharged|refund|hidden fees?|rip[- ]?off|scam)\b",
+        "delay or cancellation": r"\b(?:delayed|delay|cancell?ed|late again|missed (?:my|the) (?:flight|train|connection))\b",
+        "lost or damaged": r"\b(?:lost|missing|damaged|wrong) (?:my |the |our )?(?:bag|luggage|order|package|parcel|item|"
+                           r"delivery|payment|account)\b|\b(?:bag|luggage|order|package|parcel) (?:is |was )?(?:lost|missing|damaged)\b",
+        "strong disapproval": r"\b(?:worst|terrible|horrible|awful|unacceptable|ridiculous|disgrace(?:ful)?|pathetic|"
+                              r"useless|incompetent|appalling|shocking service|poor service|shameful|fed up|sick of|"
+                              r"disappointed|disappointing|frustrat\w+|annoy\w+|rude)\b",
+        "leaving": r"\b(?:switch(?:ing)? to|cancel(?:ling)? my|never (?:again|flying|using|buying)|last time i)\b",
+        "asking for help": r"\b(?:please|pls|plz) (?:help|fix|sort|respond|reply|look into|get back)|\bhelp me\b|\bsort (?:this|it) out\b",
+        "fix demand": r"\b(?:fix (?:this|it|your)|sort it out|do better|get your act together)\b",
+    }),
+    "de": _cues("Beschwerde", {
+        "kommt nicht an": r"\b(?:nie|nicht|immer noch nicht|noch immer nicht) (?:angekommen|geliefert|erhalten|bekommen|da)\b",
+        "warte immer noch": r"\b(?:warte|warten|wartet) (?:immer noch|noch immer|seit)\b|\bimmer noch (?:kein|nicht)",
+        "funktioniert nicht": r"\b(?:geht|gehen|funktioniert|funktionieren|klappt|läuft|lädt) (?:schon wieder |wieder |immer noch |"
+                              r"seit \w+ |heute |gar |überhaupt )?(?:nicht|nix|nichts)\b|\bnicht erreichbar\b",
+        "Störung/Ausfall": r"\b(?:störung|ausfall|ausgefallen|fällt aus|down|kaputt|abgestürzt|stürzt ab|fehlermeldung)\b",
+        "Wartezeit": rf"\b(?:seit|über|mehr als) {_N} (?:min|minuten|stunden|std|tagen|wochen|monaten)\b|\bwarteschleife\b",
+        "keine Antwort": r"\bkeine (?:antwort|rückmeldung|reaktion)\b|\bniemand (?:antwortet|meldet sich|geht ran)\b"
+                         r"|\bmeldet sich (?:keiner|niemand)\b",
+        "Geld": r"\b(?:doppelt abgebucht|zu viel abgebucht|abzocke|abgezockt|erstattung|rückerstattung|versteckte kosten|"
+                r"nachzahlung)\b",
+        "Verspätung": r"\b(?:verspätung|verspätet|zu spät|ausgefallen|fällt aus|zugausfall|verpasst)\b",
+        "starke Ablehnung": r"\b(?:frechheit|unverschämt\w*|zumutung|katastroph\w*|skandal\w*|unfähig\w*|inkompetent\w*|"
+                            r"unzumutbar\w*|enttäusch\w*|ärgerlich|peinlich|schlechteste\w*|miserabel\w*|lächerlich)\b",
+        "Kündigung": r"\b(?:kündige|kündigen|gekündigt|wechsle|wechseln zu|nie wieder)\b",
+        "Bitte um Hilfe": r"\b(?:bitte|könnt ihr|können sie) (?:helfen|hilfe|um hilfe|das prüfen|nachsehen|melden|beheben)\b"
+                          r"|\bhilfe!|\bwas ist (?:da )?los\b",
+    }),
+}
+
+SARCASM = {
+    "en": _cues("sarcasm", {
+        "thanks for the trouble": r"\b(?:thanks?|thank you|great|love|cheers)(?: so much| again| a lot)? for (?:the |nothing|"
+                                  r"another |yet another |making|ruining|losing|cancell?ing|delaying|charging|wasting)"
+                                  r"(?:\S+\s+){0,3}?\S*?(?:delay|wait|nothing|hours?|cancell?ation|fees?|outage|"
+                                  r"mess|nothing|ruin\w*|los\w+|wast\w+)",
+        "great job": r"\b(?:great|nice|good|well done|fantastic|brilliant) (?:job|work|service)\b.{0,40}"
+                     r"(?:not|never|again|still|delay|wait|lost|cancel)",
+        "yeah right": r"\b(?:yeah right|oh great|just great|what a surprise|as usual|love (?:waiting|being)|#fail|#not)\b",
+    }),
+    "de": _cues("Ironie", {
+        "danke für nichts": r"\b(?:danke|vielen dank|super|toll)(?: auch| mal wieder| wieder)? für (?:nichts|die "
+                            r"(?:verspätung|störung|wartezeit|stunden)|den (?:ausfall|ärger)|das (?:chaos|warten))",
+        "toll gemacht": r"\b(?:toll|super|klasse|großartig|prima) (?:gemacht|gelöst|service|organisiert)\b.{0,40}"
+                        r"(?:nicht|nie|wieder|immer noch|verspät|warte)",
+        "mal wieder": r"\b(?:wie immer|mal wieder|wer hätte das gedacht|läuft bei euch|#fail|na super|na toll|na klasse)\b",
+    }),
+}
+
+FAILURE_QUESTION = {
+    "en": _cues("question implying a failure", {
+        "why still/not": r"\bwhy (?:is|are|does|do|can't|won't|isn't|aren't|doesn't|don't|haven't|hasn't|did)\b[^?]{0,80}"
+                         r"(?:still|not|never|again|down|broken|late|charged|cancel)",
+        "when fixed": r"\bwhen (?:will|is|are)\b[^?]{0,60}(?:fixed|back|working|resolved|refund|arrive|sorted)",
+        "is it down": r"\b(?:is|are) (?:\S+ ){0,3}(?:down|broken|not working)\s*\?",
+        "how long": r"\bhow (?:long|much longer|many more (?:days|hours))\b",
+    }),
+    "de": _cues("Frage mit Fehlerhinweis", {
+        "warum nicht/immer noch": r"\b(?:warum|wieso|weshalb)\b[^?]{0,80}(?:nicht|immer noch|schon wieder|kein|nie|down|kaputt)",
+        "wann behoben": r"\bwann\b[^?]{0,60}(?:behoben|wieder|endlich|erstattet|repariert|geht)",
+        "ist es down": r"\b(?:ist|sind) (?:\S+ ){0,3}(?:down|kaputt|gestört)\s*\?|\bgeht (?:bei )?(?:euch|ihnen|noch jemandem)\b",
+        "wie lange noch": r"\bwie lange (?:noch|dauert|soll)\b",
+    }),
+}
+
+SUGGESTION = {
+    "en": re.compile(r"\b(?:you should|should (?:add|offer|make|have|allow)|would be (?:nice|great|good|cool|helpful)|"
+                     r"please (?:add|bring|consider|make|offer)|it would help|i wish|feature request|suggestion|"
+                     r"why not (?:add|offer|make)|how about|could you (?:add|offer|make))\b", re.IGNORECASE),
+    "de": re.compile(r"\b(?:ihr solltet|sollte(?:t|n)? (?:mal|endlich|lieber)|wäre (?:schön|toll|gut|super|cool|hilfreich|"
+                     r"praktisch)|bitte (?:baut|fügt|macht|bietet|führt)|ich wünsche mir|wünsche mir|vorschlag|"
+                     r"wie wäre es|warum nicht|könntet ihr (?:mal|nicht))\b", re.IGNORECASE),
+}
+
+QUESTION = {
+    "en": re.compile(r"^\W*(?:@user\s+)*(?:how|what|when|where|who|which|why|does|do|is|are|can|could|will|would|"
+                     r"anyone|any ?one|has|have)\b|\b(?:anyone know|any idea|does anyone)\b", re.IGNORECASE),
+    "de": re.compile(r"^\W*(?:@user\s+)*(?:wie|was|wann|wo|wer|welche\w*|warum|wieso|weshalb|gibt es|kann|können|"
+                     r"könnt|hat|habt|ist|sind|weiß|wisst)\b|\b(?:weiß jemand|weiss jemand|hat jemand)\b", re.IGNORECASE),
+}
+
+
+def found(cues: list[Cue], text: str) -> list[str]:
+    """Names of the cues that occur in ``text``."""
+    return [c.name for c in cues if c.pattern.search(text)]
+
+
+def for_lang(table: dict, lang: str) -> list:
+    """The cues (or patterns, as a list) of a language; for "other" or an unknown language, those of every language."""
+    if lang in table:
+        items = table[lang]
+        return items if isinstance(items, list) else [items]
+    out: list = []
+    for items in table.values():
+        out.extend(items if isinstance(items, list) else [items])
+    return out

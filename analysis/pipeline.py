@@ -1,0 +1,113 @@
+"""The incremental analysis pass: tag every mention that has no tag row of this analyzer version.
+
+Untagged mentions are found with an anti-join in DuckDB over the lake's parquet files and
+streamed in batches (memory stays flat however large the lake); each batch is tagged by
+``analysis.tagger.Tagger`` and appended to the ``tags`` table. Re-running adds nothing; a
+new ``ANALYZER_VERSION`` tags everything again. Corrections by the team
+(``analysis.corrections``) override the automatic tags they concern.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from analysis import corrections
+from analysis.tagger import Tagger
+from analysis.version import ANALYZER_VERSION
+from earshot.context import Context
+from storage.lake import Lake
+from storage.lock import write_lock
+from storage.schema import MENTIONS, TAGS
+
+log = logging.getLogger(__name__)
+
+BATCH = 50_000
+# Read from mentions: the key, the time, the text and what the taggers use.
+_ALL = "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m"
+_UNTAGGED = (
+    "WITH done AS (SELECT source, id FROM read_parquet(?, union_by_name = true) WHERE analyzer_version = ?) "
+    "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m "
+    "ANTI JOIN done t ON m.source = t.source AND m.id = t.id"
+)
+
+
+@dataclass
+class PassResult:
+    tagged: int = 0
+    batches: int = 0
+    seconds: float = 0.0
+
+
+def _connect(memory_limit: str = "512MB") -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(f"SET memory_limit = '{memory_limit}'")  # a fixed literal, not user input
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def untagged(lake: Lake, version: str = ANALYZER_VERSION, batch: int = BATCH) -> Iterator[pa.RecordBatch]:
+    """Mentions without a tag row of ``version``, as record batches of at most ``batch`` rows."""
+    mention_files = [str(p) for p in lake.files(MENTIONS)]
+    if not mention_files:
+        return
+    tag_files = [str(p) for p in lake.files(TAGS)]
+    con = _connect()
+    try:
+        if tag_files:
+            reader = con.sql(_UNTAGGED, params=[tag_files, version, mention_files]).to_arrow_reader(batch)
+        else:
+            reader = con.sql(_ALL, params=[mention_files]).to_arrow_reader(batch)
+        for rb in reader:
+            if rb.num_rows:
+                yield rb
+    finally:
+        con.close()
+
+
+def text_of(title: str | None, text: str | None) -> str:
+    """What the taggers read: the title (feeds, Reddit submissions) and the text."""
+    if title and text:
+        return f"{title}. {text}"
+    return title or text or ""
+
+
+def tag_batch(tagger: Tagger, rb: pa.RecordBatch, tagged_at: datetime, version: str = ANALYZER_VERSION) -> pa.Table:
+    """Tag rows (``storage.schema.TAG``) for one batch of mentions."""
+    cols = rb.to_pydict()
+    texts = [text_of(ti, te) for ti, te in zip(cols["title"], cols["text"], strict=True)]
+    tags = tagger.tag(texts, cols["lang"])
+    n = rb.num_rows
+    data = {
+        "source": cols["source"],
+        "id": cols["id"],
+        "created_at": cols["created_at"],
+        "analyzer_version": [version] * n,
+        "tagged_at": [tagged_at] * n,
+        **tags,
+    }
+    table = pa.Table.from_pydict(data, schema=TAGS.schema)
+    return corrections.apply(table)
+
+
+def run(ctx: Context, batch: int = BATCH, wait: float = 60.0, version: str = ANALYZER_VERSION) -> PassResult:
+    """Tag every untagged mention of ``ctx``'s lake; holds the write lock while it appends."""
+    started = time.monotonic()
+    result = PassResult()
+    tagger = Tagger(ctx.config)
+    with write_lock(ctx.data_dir, wait=wait):
+        lake = Lake(ctx.data_dir)
+        for rb in untagged(lake, version, batch):
+            table = tag_batch(tagger, rb, datetime.now(UTC), version)
+            res = lake.append(TAGS, table)
+            result.tagged += res.new
+            result.batches += 1
+            log.info("tagged %d mentions (batch %d)", res.new, result.batches)
+    result.seconds = time.monotonic() - started
+    return result

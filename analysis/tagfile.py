@@ -1,0 +1,111 @@
+"""Tag any CSV or JSON Lines file without touching the lake: ``python -m analysis tag IN -o OUT``.
+
+The output has every input column plus ``lang, sentiment, sentiment_label, criticism,
+criticism_reasons, topics, intent``. Lines that are not valid UTF-8 (and JSON lines that do
+not parse) are reported with their line number and skipped; every other row is kept. In
+CSV output list columns are joined with "; "; JSON Lines output keeps them as lists.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.tagger import TAG_COLUMNS, Tagger
+from earshot.errors import InputError
+from storage.files import atomic_path
+
+log = logging.getLogger(__name__)
+
+CHUNK = 20_000
+csv.field_size_limit(50_000_000)
+
+
+@dataclass
+class TagFileResult:
+    rows: int = 0
+    skipped: list[str] = field(default_factory=list)  # "line N: why"
+
+
+def _is_jsonl(path: Path) -> bool:
+    return path.suffix.lower() in (".jsonl", ".ndjson", ".json")
+
+
+def _decode_lines(raw: bytes, result: TagFileResult) -> list[str]:
+    """Lines of the file as text, dropping (and reporting) those that are not valid UTF-8."""
+    out: list[str] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    for n, line in enumerate(raw.splitlines(keepends=True), start=1):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            result.skipped.append(f"line {n}: not valid UTF-8 (byte {exc.start}); the line was skipped")
+    return out
+
+
+def read_rows(path: Path, text_column: str, result: TagFileResult) -> tuple[list[str], list[dict]]:
+    """The columns and rows of a CSV or JSON Lines file; bad lines are reported in ``result``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror}).", "Check the path and permissions.") from None
+    lines = _decode_lines(raw, result)
+    rows: list[dict] = []
+    columns: list[str] = []
+    if _is_jsonl(path):
+        for n, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                result.skipped.append(f"line {n}: not valid JSON ({exc.msg}); the line was skipped")
+                continue
+            if not isinstance(obj, dict):
+                result.skipped.append(f"line {n}: not a JSON object; the line was skipped")
+                continue
+            for k in obj:
+                if k not in columns:
+                    columns.append(k)
+            rows.append(obj)
+    else:
+        reader = csv.DictReader(io.StringIO("".join(lines), newline=""))
+        columns = list(reader.fieldnames or [])
+        rows = [dict(r) for r in reader]
+    if text_column not in columns:
+        raise InputError(
+            f"{path}: there is no column {text_column!r} (columns: {', '.join(columns) or 'none'}).",
+            "Name the text column with --text-column.",
+        )
+    return columns, rows
+
+
+def _cell(value: object) -> object:
+    return "; ".join(str(v) for v in value) if isinstance(value, list) else value
+
+
+def tag_file(tagger: Tagger, src: Path, dest: Path, text_column: str = "text") -> TagFileResult:
+    """Tag ``src`` into ``dest`` (written atomically; CSV unless ``dest`` ends in .jsonl)."""
+    result = TagFileResult()
+    columns, rows = read_rows(src, text_column, result)
+    out_columns = columns + [c for c in TAG_COLUMNS if c not in columns]
+    with atomic_path(dest) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        writer = None if _is_jsonl(dest) else csv.DictWriter(fh, out_columns, extrasaction="ignore")
+        if writer:
+            writer.writeheader()
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            tags = tagger.tag([r.get(text_column) or "" for r in chunk])
+            for i, row in enumerate(chunk):
+                row.update({c: tags[c][i] for c in TAG_COLUMNS})
+                if writer:
+                    writer.writerow({k: _cell(row.get(k)) for k in out_columns})
+                else:
+                    fh.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+            result.rows += len(chunk)
+    return result

@@ -1,0 +1,75 @@
+"""All taggers over one batch of texts: the pure function the pipeline and ``tag`` share.
+
+``Tagger(config).tag(texts)`` returns the tag columns (lang, sentiment, sentiment_label,
+criticism, criticism_reasons, topics, intent) for a list of texts, in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from analysis import criticism as crit
+from analysis import intent as intent_mod
+from analysis import language, sentiment
+from analysis.text import USER, Masker, clean
+from analysis.topics import TopicMatcher
+from collectors.matching import Matcher
+from earshot.config import Config
+
+TAG_COLUMNS = ("lang", "sentiment", "sentiment_label", "criticism", "criticism_reasons", "topics", "intent")
+
+
+@dataclass
+class Tagger:
+    """The configured taggers; build once, call ``tag`` per batch."""
+
+    config: Config
+    masker: Masker = field(init=False)
+    topics: TopicMatcher = field(init=False)
+    own: Matcher = field(init=False)
+    rivals: Matcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.masker = Masker.from_config(self.config)
+        self.topics = TopicMatcher(self.config)
+        self.own = Matcher(self.config.entities)
+        self.rivals = Matcher(self.config.competitors)
+        self.languages = tuple(self.config.languages)
+
+    def target(self, text: str, masked: str) -> crit.Target:
+        own, _ = self.own.match(text)
+        rivals, _ = self.rivals.match(text) if self.config.competitors else ([], [])
+        return crit.Target(tuple(own), tuple(rivals), masked.lstrip().startswith(USER))
+
+    def tag(self, texts: list[str], langs: list[str | None] | None = None) -> dict[str, list]:
+        """Tag columns for ``texts``; ``langs`` (optional) are languages already known per text."""
+        texts = [clean(t) for t in texts]
+        masked = [self.masker.mask(t) for t in texts]
+        detected = language.detect(masked, self.languages)
+        if langs is not None:
+            detected = [
+                given if given in self.languages else det for given, det in zip(langs, detected, strict=True)
+            ]
+        scores, labels = sentiment.score(masked, detected)
+        flags: list[bool] = []
+        reasons: list[list[str]] = []
+        intents: list[str] = []
+        topics: list[list[str]] = []
+        for text, m, lang, s in zip(texts, masked, detected, scores, strict=True):
+            lower = m.lower()
+            flag, why = crit.judge(lower, lang, float(s), self.target(text, m))
+            flags.append(flag)
+            reasons.append(why)
+            intents.append(intent_mod.intent(lower, lang, float(s), flag))
+            topics.append(self.topics.match(text, lang))
+        return {
+            "lang": detected,
+            "sentiment": np.asarray(scores, dtype=np.float64).tolist(),
+            "sentiment_label": list(labels),
+            "criticism": flags,
+            "criticism_reasons": reasons,
+            "topics": topics,
+            "intent": intents,
+        }

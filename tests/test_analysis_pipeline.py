@@ -1,0 +1,108 @@
+"""The incremental analysis pass over the lake, and the `python -m analysis` command."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis import __main__ as cli
+from analysis import corrections, pipeline
+from earshot.context import Context
+from storage.lock import write_lock
+from storage.schema import MENTIONS, TAGS, empty_row
+
+TEXTS = [
+    "Die Hafenlicht App geht schon wieder nicht. Seit heute Morgen Störung!",
+    "Danke an Hafenlicht, die LichtBox läuft super.",
+    "Hafenlicht raised prices again, this is ridiculous.",
+    "Does anyone know how Hafenlicht handles smart meter data?",
+]
+
+
+def _mentions(n: int, start: int = 0) -> list[dict]:
+    base = datetime(2026, 3, 1, tzinfo=UTC)
+    rows = []
+    for i in range(start, start + n):
+        row = empty_row()
+        row.update(source="x", id=f"m{i}", text=TEXTS[i % len(TEXTS)], created_at=base + timedelta(days=i % 60),
+                   collected_at=base + timedelta(days=61), entity="Hafenlicht")
+        rows.append(row)
+    return rows
+
+
+def _add(ctx: Context, rows: list[dict]) -> None:
+    with write_lock(ctx.data_dir):
+        ctx.lake.append(MENTIONS, rows)
+
+
+def _tags(ctx: Context) -> list[dict]:
+    return ctx.lake.read(TAGS).to_pylist()
+
+
+def test_pass_tags_every_mention_once_and_rerun_is_noop(ctx: Context) -> None:
+    _add(ctx, _mentions(30))
+    first = pipeline.run(ctx, batch=7)
+    assert first.tagged == 30 and first.batches == 5
+    assert pipeline.run(ctx).tagged == 0
+    rows = _tags(ctx)
+    assert len(rows) == 30 and len({(r["source"], r["id"]) for r in rows}) == 30
+    one = next(r for r in rows if r["id"] == "m0")
+    assert one["lang"] == "de" and one["criticism"] is True and "outage" in one["topics"]
+    assert one["created_at"] == datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_new_mentions_only_are_tagged(ctx: Context) -> None:
+    _add(ctx, _mentions(10))
+    pipeline.run(ctx)
+    _add(ctx, _mentions(5, start=10))
+    assert pipeline.run(ctx).tagged == 5
+    assert len(_tags(ctx)) == 15
+
+
+def test_version_bump_retags_everything(ctx: Context) -> None:
+    _add(ctx, _mentions(8))
+    pipeline.run(ctx)
+    assert pipeline.run(ctx, version="999.0").tagged == 8
+    versions = duckdb.sql(f"SELECT analyzer_version, count(*) FROM read_parquet('{ctx.lake.glob(TAGS)}') "
+                          "GROUP BY 1 ORDER BY 1").fetchall()
+    assert versions == [(pipeline.ANALYZER_VERSION, 8), ("999.0", 8)]
+
+
+def test_empty_lake_tags_nothing(ctx: Context) -> None:
+    assert pipeline.run(ctx).tagged == 0
+
+
+def test_corrections_override_automatic_tags(ctx: Context) -> None:
+    _add(ctx, _mentions(4))
+    corrections.set_corrections([("x", "m1", "sentiment_label", "negative"), ("x", "m1", "criticism", "true"),
+                                 ("x", "m3", "intent", "suggestion")])
+    try:
+        pipeline.run(ctx)
+    finally:
+        corrections.set_corrections(None)
+    rows = {r["id"]: r for r in _tags(ctx)}
+    assert rows["m1"]["sentiment_label"] == "negative" and rows["m1"]["sentiment"] < 0
+    assert rows["m1"]["criticism"] is True and rows["m1"]["criticism_reasons"][0] == "corrected by the team"
+    assert rows["m3"]["intent"] == "suggestion"
+    assert rows["m0"]["criticism"] is True  # untouched rows keep their automatic tags
+
+
+def test_cli_run_exit_codes(data_dir: Path, ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    _add(ctx, _mentions(3))
+    assert cli.main(["--data", str(data_dir)]) == 0
+    assert "tagged 3 mentions" in capsys.readouterr().out
+    assert cli.main(["run", "--data", str(data_dir)]) == 0
+    assert "tagged 0 mentions" in capsys.readouterr().out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("company: {name: X}\nentities: []\n", encoding="utf-8")
+    assert cli.main(["--config", str(bad), "--data", str(data_dir)]) == 2
+    assert "entities" in capsys.readouterr().err
+
+
+def test_cli_delegates_missing_module_clearly(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setitem(cli.DELEGATED, "alerts", "analysis.no_such_module")
+    assert cli.main(["alerts"]) == 2
+    assert "not available" in capsys.readouterr().err
