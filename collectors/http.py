@@ -155,7 +155,7 @@ class Retrier:
                 # that several Earshot installs behind one address do not return in lockstep.
                 wait = reset_wait(fault.headers, self.policy, self.clock())
                 wait = (wait + self.jitter()) if wait is not None else self.backoff(attempt - 1)
-                if attempt >= self.policy.max_attempts + 2:
+                if attempt >= self.policy.max_attempts:
                     raise RateLimited(self.source, self.clock() + wait)
                 self._wait(wait, fault)
                 continue

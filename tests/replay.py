@@ -1,0 +1,71 @@
+"""Replay recorded HTTP (vcrpy cassettes under tests/fixtures) without any network.
+
+- YAML cassettes (tweepy, Mastodon.py) and the JSON ones converted from betamax (praw,
+  prawcore) load through one persister that first swaps ``<PLACEHOLDER>`` tokens for test
+  values, as praw's own test suite does.
+- Requests are matched on method and path only: our collectors ask with their own query
+  parameters, the recorded answer for that endpoint is what we replay. ``match=("method",)``
+  replays a recorded error answer for whatever endpoint the collector calls.
+- gzip bodies kept as recorded (tweepy) are decompressed at load time (see ``_gunzip``).
+- Record mode is ``none``: a request without a recording fails the test, never the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+from collections.abc import Iterator
+from pathlib import Path
+
+import vcr
+from vcr.serialize import deserialize
+from vcr.serializers import jsonserializer, yamlserializer
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PLACEHOLDERS = {
+    "<ACCESS_TOKEN>": "test-access-token",
+    "<BASIC_AUTH>": "dGVzdDp0ZXN0",
+    "<USER_AGENT>": "earshot-tests",
+    "<USERNAME>": "earshot_tester",
+    "<PASSWORD>": "test-password",
+    "<TEST_SUBREDDIT>": "earshot_test",
+}
+
+
+class _SubstitutingPersister:
+    substitutions: dict[str, str] = PLACEHOLDERS
+
+    @classmethod
+    def load_cassette(cls, cassette_path, serializer):
+        path = Path(cassette_path)
+        text = path.read_text(encoding="utf-8")
+        for token, value in cls.substitutions.items():
+            text = text.replace(token, value)
+        module = jsonserializer if path.suffix == ".json" else yamlserializer
+        requests, responses = deserialize(text, module)[:2]
+        for resp in responses:
+            _gunzip(resp)
+        return requests, responses
+
+    @staticmethod
+    def save_cassette(cassette_path, cassette_dict, serializer):  # replay only
+        raise RuntimeError("tests never record")
+
+
+def _gunzip(resp: dict) -> None:
+    """Decompress a gzip body kept as recorded (tweepy cassettes); this vcrpy/urllib3 pair does
+    not decode replayed bodies, so we do what vcrpy's ``decode_compressed_response`` would."""
+    body = resp.get("body", {}).get("string")
+    if isinstance(body, bytes) and body[:2] == b"\x1f\x8b":
+        resp["body"]["string"] = gzip.decompress(body)
+        drop = ("content-encoding", "content-length")
+        resp["headers"] = {k: v for k, v in resp["headers"].items() if k.lower() not in drop}
+
+
+@contextlib.contextmanager
+def replay(relpath: str, match: tuple[str, ...] = ("method", "path"), repeat: bool = False) -> Iterator[object]:
+    """Serve the cassette ``tests/fixtures/<relpath>``; yields the vcrpy cassette."""
+    v = vcr.VCR(record_mode="none", match_on=match, decode_compressed_response=False)
+    v.register_persister(_SubstitutingPersister)
+    with v.use_cassette(str(FIXTURES / relpath), allow_playback_repeats=repeat) as cassette:
+        yield cassette
