@@ -79,14 +79,14 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
         if name not in frame:
             frame[name] = [[] for _ in range(len(frame))]
         frame[name] = [list(v) if isinstance(v, list | tuple) or hasattr(v, "tolist") else [] for v in frame[name]]
-    for name in ("parent_id", "conversation_id", "author", "text", "title", "url", "intent", "entity"):
+    for name in ("source", "id", "parent_id", "conversation_id", "author", "text", "title", "url", "intent", "entity"):
         if name not in frame:
             frame[name] = None
         frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
     if "sentiment" not in frame:
         frame["sentiment"] = float("nan")
     frame["sentiment"] = pd.to_numeric(frame["sentiment"], errors="coerce")
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    frame["created_at"] = pd.to_datetime(frame["created_at"] if "created_at" in frame else [], utc=True)
     return frame
 
 
@@ -136,7 +136,7 @@ def summarize(mentions: pd.DataFrame, now: datetime | None = None) -> pd.DataFra
         "participants", "authors", "own_replies", "criticism", "questions", "praise", "topics", "entity", "sentiment",
         "max_followers", "engagement", "velocity", "repeat_complainer", "texts",
         "answered", "first_response_at", "first_response_s", "sentiment_before", "sentiment_after", "outcome",
-        "open_question",
+        "open_question", "open_criticism",
     ]  # fmt: skip
     if mentions.empty:
         return pd.DataFrame(columns=columns)

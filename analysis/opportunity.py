@@ -83,8 +83,11 @@ def _ts(value: Any) -> pd.Timestamp | None:
 
 
 def signals(thread: Mapping[str, Any], settings: Engagement, owned: bool, risk_level: str) -> dict[str, float]:
-    """Each signal of the score in [0, 1], keyed like ``engagement.weights``."""
-    criticism = _num(thread.get("criticism"))
+    """Each signal of the score in [0, 1], keyed like ``engagement.weights``.
+
+    Criticism counts the critical posts nobody from the company has replied to yet (``open_criticism``).
+    """
+    criticism = _num(thread.get("open_criticism", thread.get("criticism")))
     return {
         "criticism": 0.0 if criticism <= 0 else 0.6 + 0.4 * min(1.0, (criticism - 1) / 4),
         "open_question": 1.0 if thread.get("open_question") else 0.0,
@@ -119,10 +122,13 @@ def _reasons(thread: Mapping[str, Any], sig: dict[str, float], risk_level: str, 
     answered = bool(thread.get("answered"))
     if sig["open_question"]:
         out.append(f"unanswered question{about}")
+    topic = about if not sig["open_question"] else ""
     if sig["criticism"]:
-        n = int(_num(thread.get("criticism")))
-        what = f"{n} critical post{'s' if n != 1 else ''}{about if not sig['open_question'] else ''}"
-        out.append(what + (", answered" if answered else ", no reply from us yet"))
+        n = int(_num(thread.get("open_criticism", thread.get("criticism"))))
+        posts = f"{n} critical post{'s' if n != 1 else ''}"
+        out.append(f"{posts}{topic} since our last reply" if answered else f"{posts}{topic}, no reply from us yet")
+    elif _num(thread.get("criticism")) > 0:
+        out.append(f"criticism{topic} answered")
     elif not answered and not sig["open_question"]:
         out.append("no reply from us yet")
     followers = _num(thread.get("max_followers"))

@@ -21,8 +21,9 @@ def track(posts: pd.DataFrame) -> dict[str, Any]:
     """Response fields of one thread's posts (oldest first; columns is_own, created_at, intent, sentiment).
 
     Returns answered, first_response_at, first_response_s, sentiment_before, sentiment_after,
-    outcome (improved | worse | unchanged | no reaction yet | "" when unanswered) and open_question
-    (someone else asked a question after the last own reply, or no own reply exists).
+    outcome (improved | worse | unchanged | no reaction yet | "" when unanswered), open_question
+    (someone else asked a question after the last own reply, or no own reply exists) and
+    open_criticism (critical posts by others after the last own reply, or all of them).
     """
     posts = posts.sort_values("created_at", kind="stable")
     others = posts[~posts["is_own"]]
@@ -30,6 +31,7 @@ def track(posts: pd.DataFrame) -> dict[str, Any]:
         "answered": False, "first_response_at": pd.NaT, "first_response_s": float("nan"),
         "sentiment_before": float("nan"), "sentiment_after": float("nan"), "outcome": "",
         "open_question": bool((others["intent"] == "question").any()),
+        "open_criticism": int(others["criticism"].sum()),
     }  # fmt: skip
     if others.empty:
         return out
@@ -48,6 +50,7 @@ def track(posts: pd.DataFrame) -> dict[str, Any]:
         sentiment_before=float(before.mean()) if len(before) else float("nan"),
         sentiment_after=float(after.mean()) if len(after) else float("nan"),
         open_question=bool(((others["intent"] == "question") & (others["created_at"] > last_reply)).any()),
+        open_criticism=int((others["criticism"] & (others["created_at"] > last_reply)).sum()),
     )
     if after.empty or before.empty:
         out["outcome"] = "no reaction yet"

@@ -308,3 +308,22 @@ class WorkflowStore:
                     (author,),
                 ).rowcount
         return counts
+
+
+# Correction fields as the tag table names them (analysis.corrections reads these).
+TAG_FIELD = {"sentiment": "sentiment_label", "criticism": "criticism", "topic": "topics", "intent": "intent"}
+
+
+def tag_corrections(data_dir: Path | str | None = None) -> list[tuple[str, str, str, str]]:
+    """The team's latest corrections as ``(source, id, tag column, value)`` for ``analysis.corrections``.
+
+    Reads ``<data>/workflow.sqlite`` (``EARSHOT_DATA_DIR`` by default); no store yet means no corrections.
+    """
+    if data_dir is None:
+        from earshot.config import data_dir as default_data_dir
+
+        data_dir = default_data_dir()
+    if not (Path(data_dir) / "workflow.sqlite").exists():
+        return []
+    rows = WorkflowStore(data_dir).corrections()
+    return [(r["source"], r["mention_id"], TAG_FIELD[r["field"]], r["value"]) for r in rows]
