@@ -1,4 +1,4 @@
-"""Command line: ``python -m collectors [run|import|demo|status|compact|remap] ...``.
+"""Command line: ``python -m collectors [run|import|demo|status|compact|remap|purge|forget] ...``.
 
 Exit codes: 0 all sources succeeded; 1 some failed (the others' data is kept); 2 bad
 config or arguments; 75 another run holds the lock (try again later).
@@ -92,6 +92,39 @@ def cmd_compact(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remap(ctx: Context, args: argparse.Namespace) -> int:
+    from collectors.remap import remap
+
+    with write_lock(ctx.data_dir, wait=args.wait):
+        report = remap(ctx, args.source_name)
+    print(f"{args.source_name}: {report.fetched} raw payloads re-mapped, {report.new} rows restored, "
+          f"{report.duplicates} already present, {report.bad} bad")
+    return 0 if report.status == "ok" else 1
+
+
+def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
+    from storage.retention import purge
+
+    with write_lock(ctx.data_dir, wait=args.wait):
+        report = purge(ctx, days=args.days)
+    days = args.days if args.days is not None else ctx.config.privacy.retention_days
+    print(f"purged everything older than {days} days")
+    for line in report.lines():
+        print(f"  {line}")
+    return 0
+
+
+def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
+    from storage.retention import forget
+
+    with write_lock(ctx.data_dir, wait=args.wait):
+        report = forget(ctx, args.author)
+    print("erased the author from every store; later runs will not collect them again")
+    for line in report.lines():
+        print(f"  {line}")
+    return 0
+
+
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     runs = ctx.lake.read(RUNS).to_pylist()
     if not runs:
@@ -132,11 +165,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--source-name", default=None, help="source for rows without one (default: import)")
     sub.add_parser("demo", help="load the built-in demo company's mentions")
     sub.add_parser("compact", help="merge small parquet files")
+    p = sub.add_parser("remap", help="rebuild lake rows of a source from its stored raw payloads")
+    p.add_argument("source_name", metavar="SOURCE", help="collector whose raw payloads to re-map, e.g. x or import")
+    p = sub.add_parser("purge", help="delete everything older than privacy.retention_days (cron)")
+    p.add_argument("--days", type=int, default=None, help="override privacy.retention_days for this purge")
+    p = sub.add_parser("forget", help="erase one author (handle, id or anon: pseudonym) from every store")
+    p.add_argument("author", metavar="AUTHOR", help="handle or id as the platform shows it, or its anon: pseudonym")
     p = sub.add_parser("status", help="the last runs per source")
     p.add_argument("--last", type=int, default=3, help="runs per source to show")
     args = parser.parse_args(argv)
     elog.setup(args.verbose)
-    handlers = {"import": cmd_import, "demo": cmd_demo, "compact": cmd_compact, "status": cmd_status}
+    handlers = {
+        "import": cmd_import, "demo": cmd_demo, "compact": cmd_compact, "status": cmd_status,
+        "remap": cmd_remap, "purge": cmd_purge, "forget": cmd_forget,
+    }
     try:
         ctx = Context.load(args.config, args.data)
         return handlers.get(args.cmd or "run", cmd_run)(ctx, args)

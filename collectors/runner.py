@@ -11,6 +11,7 @@ import logging
 import time
 import traceback
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from typing import Any
 
 from collectors.base import BadItem, Batch, Collector
 from collectors.matching import Matcher
+from earshot import privacy
 from earshot.context import Context
 from earshot.errors import EarshotError, SourceError
 from earshot.log import mask
@@ -64,7 +66,7 @@ class RunReport:
 
 
 def _handles(values: Iterable[str]) -> set[str]:
-    return {v.strip().lower().lstrip("@") for v in values}
+    return privacy.handles(values)
 
 
 class Pipeline:
@@ -77,6 +79,23 @@ class Pipeline:
         self.matcher = Matcher(cfg.all_entities)
         self.own = {src: _handles(v) for src, v in cfg.own_accounts.items()}
         self.staff = {src: _handles(v) for src, v in cfg.privacy.employee_accounts.items()}
+        self.privacy = cfg.privacy
+        # Raises ConfigError (exit 2) when pseudonymisation is on and its key is missing.
+        self.pseudo = privacy.pseudonymiser_for(cfg)
+        self.own_any = set().union(*self.own.values()) if self.own else set()
+        # Authors erased with `python -m collectors forget` are never collected again.
+        self.forgotten = set(ctx.state.load(privacy.FORGOTTEN).get("marks", []))
+        self.staff_counts: Counter[tuple[datetime, str, str]] = Counter()  # employee_posts: count_only
+
+    def raw_items(self, items: list[Any]) -> list[Any]:
+        """The batch's raw payloads as ``privacy.keep_raw`` allows them to be stored (may be empty)."""
+        return privacy.prepare_raw(
+            items, self.collector.to_mention, self.privacy.keep_raw, self.pseudo, self.own_any, self._skip
+        )
+
+    def _skip(self, ids: set[str], source: str) -> bool:
+        """True for authors that must not be stored at all: employees, forgotten authors."""
+        return bool(ids & self.staff.get(source, set())) or privacy.is_forgotten(ids, self.forgotten, self.pseudo)
 
     def map_batch(self, items: list[Any], report: RunReport) -> list[dict[str, Any]]:
         """Map, filter and match one batch of raw payloads into mention rows."""
@@ -97,13 +116,25 @@ class Pipeline:
             row.update(mapped)
             row["collected_at"] = row.get("collected_at") or now
             row["created_at"] = row.get("created_at") or row["collected_at"]
-            handle = (row.get("author") or "").strip().lower().lstrip("@")
+            handle = privacy.normalise(row.get("author") or "")
             src = row["source"]
-            if handle and handle in self.staff.get(src, ()):
-                report.excluded += 1  # privacy: staff accounts never enter the lake
-                continue
-            row["is_own"] = bool(handle) and handle in self.own.get(src, ())
             text = " ".join(x for x in (row.get("title"), row.get("text")) if x)
+            ids = {handle, privacy.normalise(row.get("author_id") or "")} - {""}
+            if privacy.is_forgotten(ids, self.forgotten, self.pseudo):
+                report.excluded += 1  # erased on request: never collected again
+                continue
+            if ids & self.staff.get(src, set()):
+                report.excluded += 1  # privacy: staff accounts never enter the lake
+                if self.privacy.employee_posts == "count_only":
+                    day = row["created_at"].replace(hour=0, minute=0, second=0, microsecond=0)
+                    found, _ = self.matcher.match(text)
+                    self.staff_counts[(day, src, found[0] if found else "")] += 1
+                continue
+            # Own accounts are recognised before hashing and stay in clear: they are the company's.
+            row["is_own"] = bool(handle) and handle in self.own.get(src, ())
+            if self.pseudo is not None and not row["is_own"]:
+                row["author"] = self.pseudo(row.get("author"))
+                row["author_id"] = self.pseudo(row.get("author_id"))
             entities, terms = self.matcher.match(text)
             if not entities and not row["is_own"] and not self.collector.keep_unmatched:
                 report.unmatched += 1
@@ -126,8 +157,11 @@ def run_collector(
     pipeline = Pipeline(ctx, collector)
     state = ctx.state.load(collector.name)
     keep_raw = ctx.config.privacy.keep_raw != "none"
+    if ctx.config.privacy.keep_raw == "clear" and pipeline.pseudo is not None:
+        log.warning("%s: raw payloads are kept with author names in clear (privacy.keep_raw: clear)", collector.name)
     t0 = time.monotonic()
     buffer = _Buffer(ctx, collector.name, report)
+    buffer.staff_counts = pipeline.staff_counts
     try:
         for batch_no, batch in enumerate(collector.fetch(state, since)):
             _take(ctx, collector, pipeline, report, batch, batch_no, keep_raw, buffer)
@@ -166,6 +200,7 @@ class _Buffer:
         self.ctx, self.name, self.report = ctx, name, report
         self.rows: list[dict[str, Any]] = []
         self.state: dict[str, Any] | None = None
+        self.staff_counts: Counter[tuple[datetime, str, str]] = Counter()
 
     def add(self, rows: list[dict[str, Any]], state: dict[str, Any] | None) -> None:
         self.rows.extend(rows)
@@ -180,6 +215,10 @@ class _Buffer:
             self.report.new += result.new
             self.report.duplicates += result.duplicates
             self.rows = []
+        if self.staff_counts:
+            counts = privacy.employee_count_rows(self.staff_counts, self.report.run_id)
+            self.ctx.lake.append(privacy.EMPLOYEE_POSTS, counts)
+            self.staff_counts.clear()
         if self.state is not None:
             self.ctx.state.save(self.name, self.state)  # only now: the rows above are durable
             self.state = None
@@ -197,7 +236,9 @@ def _take(
     for line in batch.errors:
         report.error(line)
     if batch.items and keep_raw:
-        ctx.raw.write(collector.name, report.run_id, batch_no, batch.items)
+        kept = pipeline.raw_items(batch.items)  # employee posts dropped, authors pseudonymised per config
+        if kept:
+            ctx.raw.write(collector.name, report.run_id, batch_no, kept)
     rows = pipeline.map_batch(batch.items, report)
     report.matched += len(rows)
     if rows:

@@ -53,10 +53,15 @@ class Team(_Model):
 
 
 class Privacy(_Model):
+    # Keyed hash of author names and ids at ingest; the key is in EARSHOT_PSEUDONYM_KEY (earshot/privacy.py).
     pseudonymise_authors: bool = True
+    # How raw payloads are kept: authors in clear, pseudonymised like the lake, or not at all.
     keep_raw: Literal["clear", "pseudonymised", "none"] = "pseudonymised"
+    # `python -m collectors purge` deletes everything older than this many days.
     retention_days: int = Field(default=365, ge=1)
+    # Staff accounts per source; their posts never enter the data directory.
     employee_accounts: dict[str, list[str]] = {}
+    # exclude: staff posts are dropped; count_only: only daily counts per source and entity are kept.
     employee_posts: Literal["exclude", "count_only"] = "exclude"
 
 

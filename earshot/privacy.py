@@ -22,7 +22,7 @@ import hmac
 import logging
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from datetime import datetime
 from typing import Any
 
@@ -129,23 +129,15 @@ def handles(values: Iterable[str]) -> set[str]:
     return {normalise(v) for v in values if isinstance(v, str) and v.strip()}
 
 
-def scrub_raw(item: Any, pseudo: Pseudonymiser, keep: set[str] = frozenset(), known: set[str] = frozenset()) -> Any:
-    """A copy of one raw payload with every author name and id pseudonymised.
+def map_strings(item: Any, fn: Callable[[str, bool], str]) -> Any:
+    """A copy of a JSON-like value with every string ``s`` replaced by ``fn(s, personal)``.
 
-    Strings are pseudonymised when they sit under an ``AUTHOR_KEYS`` key, anywhere inside a
-    ``PERSON_KEYS`` object (except ``NEUTRAL_KEYS``), or equal (normalised) one of the ``known``
-    author names/ids. Values in ``keep`` (the company's own accounts) stay in clear. Numbers,
-    booleans and post texts are kept. Works iteratively, so any nesting depth is fine.
+    ``personal`` is true for strings under an ``AUTHOR_KEYS`` key (or any key starting with
+    ``author``) and anywhere inside a ``PERSON_KEYS`` object except ``NEUTRAL_KEYS``. Works
+    iteratively, so any nesting depth is fine; numbers, booleans and None are kept.
     """
-
-    def fix(value: str, personal: bool) -> str:
-        norm = normalise(value)
-        if norm in keep or is_pseudonym(value):
-            return value
-        return pseudo(value) if personal or (norm and norm in known) else value
-
     root: list[Any] = [None]
-    # Work items: (source container, target container, slot in target, personal flag).
+    # Work items: (source value, target container, slot in target, personal flag).
     stack: list[tuple[Any, Any, Any, bool]] = [(item, root, 0, False)]
     while stack:
         value, parent, slot, personal = stack.pop()
@@ -164,42 +156,85 @@ def scrub_raw(item: Any, pseudo: Pseudonymiser, keep: set[str] = frozenset(), kn
             for i, v in enumerate(value):
                 stack.append((v, lst, i, personal))
         elif isinstance(value, str):
-            parent[slot] = fix(value, personal)
+            parent[slot] = fn(value, personal)
         else:
             parent[slot] = value
     return root[0]
 
 
+def scrub_raw(item: Any, pseudo: Pseudonymiser, keep: Set[str] = frozenset(), known: Set[str] = frozenset()) -> Any:
+    """A copy of one raw payload with every author name and id pseudonymised.
+
+    Strings are pseudonymised when ``map_strings`` calls them personal or when they equal
+    (normalised) one of the ``known`` author names/ids. Values in ``keep`` (the company's own
+    accounts) stay in clear. Post texts, links, numbers and booleans are kept.
+    """
+
+    def fix(value: str, personal: bool) -> str:
+        norm = normalise(value)
+        if norm in keep or is_pseudonym(value):
+            return value
+        return pseudo(value) if personal or (norm and norm in known) else value
+
+    return map_strings(item, fix)
+
+
 def prepare_raw(
     items: list[Any], to_mention: Callable[[Any], dict[str, Any] | None], keep_raw: str,
-    pseudo: Pseudonymiser | None, own: set[str], staff: Mapping[str, set[str]],
+    pseudo: Pseudonymiser | None, own: Set[str], skip: Callable[[set[str], str], bool] | None = None,
 ) -> list[Any]:
     """The raw payloads of one batch as they may be stored under ``privacy.keep_raw``.
 
-    Payloads of employee accounts are dropped; with ``pseudonymised`` every author field is
-    scrubbed (``scrub_raw``); with ``none`` nothing is kept.
+    Payloads for which ``skip(author_ids, source)`` is true (employee accounts, forgotten
+    authors) are dropped; with ``pseudonymised`` every author field is scrubbed (``scrub_raw``);
+    with ``none`` nothing is kept.
     """
     if keep_raw == "none":
         return []
+    if keep_raw == "pseudonymised" and pseudo is None:
+        raise ConfigError("privacy.keep_raw is pseudonymised but no pseudonymisation key is available.",
+                          f"Set {KEY_ENV}, or set privacy.keep_raw to none.")
     out: list[Any] = []
     for raw in items:
-        author = author_id = source = None
-        if staff or pseudo is not None:
+        ids: set[str] = set()
+        if skip is not None or pseudo is not None:
             try:
                 mapped = to_mention(raw) or {}
-            except Exception:  # noqa: BLE001 - a bad item is reported by the mapping step; keep it raw
+            except Exception:  # noqa: BLE001 - the mapping step reports bad items; keep the payload
                 mapped = {}
-            author, author_id, source = mapped.get("author"), mapped.get("author_id"), mapped.get("source")
-        ids = handles(v for v in (author, author_id) if isinstance(v, str))
-        if ids and ids & staff.get(str(source), set()):
-            continue  # employee posts never enter the data directory
+            ids = handles(v for v in (mapped.get("author"), mapped.get("author_id")) if isinstance(v, str))
+            if skip is not None and ids and skip(ids, str(mapped.get("source"))):
+                continue  # never stored: an employee account or a forgotten author
         if keep_raw == "pseudonymised":
-            if pseudo is None:
-                raise ConfigError("privacy.keep_raw is pseudonymised but no pseudonymisation key is available.",
-                                  f"Set {KEY_ENV}.")
-            raw = scrub_raw(raw, pseudo, keep=own, known=ids - own)
+            raw = scrub_raw(raw, pseudo, keep=own, known=ids - set(own))
         out.append(raw)
     return out
+
+
+FORGOTTEN = "_forgotten"  # StateStore name of the erasure list: marks of authors never to collect again
+
+
+def erasure_marks(value: str, pseudo: Pseudonymiser | None) -> set[str]:
+    """What the erasure list stores for one author name or id: never the name itself.
+
+    The keyed pseudonym when a key is available (a pseudonym stays as given); otherwise an
+    unkeyed SHA-256 of the normalised value.
+    """
+    if is_pseudonym(value):
+        return {value}
+    if pseudo is not None:
+        return {pseudo(value)}
+    return {"sha256:" + hashlib.sha256(normalise(value).encode("utf-8", "surrogatepass")).hexdigest()}
+
+
+def is_forgotten(ids: Iterable[str], marks: Set[str], pseudo: Pseudonymiser | None) -> bool:
+    """True when any of an item's author names/ids is on the erasure list."""
+    if not marks:
+        return False
+    for value in ids:
+        if value and (erasure_marks(value, pseudo) | erasure_marks(value, None)) & marks:
+            return True
+    return False
 
 
 def employee_count_rows(counts: Counter[tuple[datetime, str, str]], run_id: str) -> list[dict[str, Any]]:

@@ -1,0 +1,331 @@
+"""Retention and erasure over every store in the data directory.
+
+- ``purge`` deletes what is older than ``privacy.retention_days``: mentions and tags (by
+  ``created_at``), ledger rows (``started_at``), employee post counts (``day``), raw payload
+  files (by the day they were collected), quarantined files and exports (by file time), and
+  workflow entries (through ``storage.workflow``'s ``purge`` hook when it has one).
+- ``forget`` erases one author, named by handle or id, in clear or as an ``anon:`` pseudonym:
+  their mentions and those mentions' tags, their raw payloads (other payloads that name them
+  are redacted), ``@handle`` / ``u/handle`` mentions of them in other posts, workflow entries
+  (hook), exports and temp files that contain them, and quarantined files (which cannot be
+  filtered; their rows can be re-mapped from raw). The author's erasure mark is added to
+  the erasure list so that later runs never collect them again.
+
+Both rewrite files atomically and must run under ``storage.lock.write_lock``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from earshot import privacy
+from earshot.context import Context
+from earshot.errors import ConfigError
+from storage.files import atomic_path, fsync_dir
+from storage.lake import ROW_GROUP
+from storage.raw import RawStore
+from storage.schema import MENTIONS, RUNS, TAGS, Table
+
+log = logging.getLogger(__name__)
+REDACTED = "[erased]"
+EXPORTS = "exports"  # folder under the data directory where exports are written
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Report:
+    """What a purge or forget removed, per store."""
+
+    removed: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, store: str, n: int) -> None:
+        self.removed[store] = self.removed.get(store, 0) + n
+
+    def lines(self) -> list[str]:
+        return [f"{store}: {n} removed" for store, n in self.removed.items()] + self.notes
+
+
+def _workflow(ctx: Context) -> Any:
+    """The workflow store (``storage.workflow.WorkflowStore``) if one exists in the data directory."""
+    if not (ctx.data_dir / "workflow.sqlite").exists():
+        return None
+    from storage.workflow import WorkflowStore  # noqa: PLC0415 - only needed when the store exists
+
+    return WorkflowStore(ctx.data_dir)
+
+
+def _remove_empty_dirs(base: Path) -> None:
+    if not base.exists():
+        return
+    for d in sorted((p for p in base.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(d.iterdir()):
+            d.rmdir()
+
+
+def _old_files(base: Path, cutoff: datetime) -> list[Path]:
+    if not base.exists():
+        return []
+    limit = cutoff.timestamp()
+    return [p for p in base.rglob("*") if p.is_file() and p.stat().st_mtime < limit]
+
+
+# -- retention ----------------------------------------------------------------------------
+def purge(ctx: Context, now: datetime | None = None, days: int | None = None) -> Report:
+    """Delete everything older than ``days`` (default ``privacy.retention_days``) from every store."""
+    now = now or datetime.now(UTC)
+    days = days if days is not None else ctx.config.privacy.retention_days
+    cutoff = now - timedelta(days=days)
+    report = Report()
+    for table in (MENTIONS, TAGS, RUNS, privacy.EMPLOYEE_POSTS):
+        col = table.time_column
+
+        def keep(t: pa.Table, col: str = col) -> pa.Array:
+            return pc.fill_null(pc.greater_equal(t.column(col), pa.scalar(cutoff, t.schema.field(col).type)), True)
+
+        report.add(table.name, ctx.lake.rewrite(table, keep))
+        _remove_empty_dirs(ctx.lake.table_dir(table))
+    raw_files = 0
+    for path in ctx.raw.files():
+        day = path.parent.name
+        if _DAY.match(day) and datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC) < cutoff - timedelta(days=1):
+            path.unlink()
+            raw_files += 1
+    _remove_empty_dirs(ctx.raw.root)
+    report.add("raw files", raw_files)
+    for store in ("quarantine", EXPORTS):
+        old = _old_files(ctx.data_dir / store, cutoff)
+        for p in old:
+            p.unlink()
+        _remove_empty_dirs(ctx.data_dir / store)
+        report.add(f"{store} files", len(old))
+    store = _workflow(ctx)
+    if store is not None:
+        report.add("workflow entries", sum(store.purge(days, now=now).values()))
+    return report
+
+
+# -- erasure ------------------------------------------------------------------------------
+@dataclass
+class Target:
+    """Everything one author can appear as: normalised clear values and pseudonyms."""
+
+    given: str
+    values: set[str]  # normalised forms to compare against normalised cells
+    handle: str | None  # clear handle for redacting @mentions in other posts, if given in clear
+
+    def matches(self, value: Any) -> bool:
+        return isinstance(value, str) and bool(value) and (value in self.values or privacy.normalise(value)
+                                                           in self.values)
+
+
+def target_for(ctx: Context, who: str) -> tuple[Target, privacy.Pseudonymiser | None]:
+    """The values under which ``who`` may be stored, given the config and the key in the environment."""
+    who = who.strip()
+    if not who or not privacy.normalise(who):
+        raise ConfigError("forget needs an author handle or id.", "Run: python -m collectors forget HANDLE")
+    pseudo = privacy.pseudonymiser_for(ctx.config, required=True)
+    values = {privacy.normalise(who), who}
+    handle = None
+    if not privacy.is_pseudonym(who):
+        handle = privacy.normalise(who)
+        if pseudo is not None:
+            values.add(pseudo(who))
+    return Target(who, values, handle), pseudo
+
+
+def _mention_pattern(handle: str) -> re.Pattern[str]:
+    # "@jane", "@jane@server", "u/jane", "/u/jane": the forms in which posts name another author.
+    return re.compile(rf"(?<![\w@/])(?:@|/?u/){re.escape(handle)}(?![\w.-]*\w)", re.IGNORECASE)
+
+
+def _redact_text(text: Any, pattern: re.Pattern[str] | None) -> Any:
+    if pattern is None or not isinstance(text, str):
+        return text
+    return pattern.sub(f"@{REDACTED}", text)
+
+
+def _rewrite_mentions(ctx: Context, target: Target) -> tuple[int, int, set[tuple[str, str]]]:
+    """Drop the author's mentions, redact mentions of them in others; returns (removed, redacted, keys)."""
+    lake = ctx.lake
+    lake.recover(MENTIONS)
+    pattern = _mention_pattern(target.handle) if target.handle else None
+    removed = redacted = 0
+    keys: set[tuple[str, str]] = set()
+    for path in lake.files(MENTIONS):
+        data = lake.read_file(path)
+        if data is None:
+            continue
+        authors = data.column("author").to_pylist()
+        author_ids = data.column("author_id").to_pylist()
+        drop = [target.matches(a) or target.matches(b) for a, b in zip(authors, author_ids, strict=True)]
+        for i, gone in enumerate(drop):
+            if gone:
+                keys.add((data.column("source")[i].as_py(), data.column("id")[i].as_py()))
+        kept = data.filter(pa.array([not d for d in drop], pa.bool_()))
+        changed = kept.num_rows != data.num_rows
+        if pattern is not None and kept.num_rows:
+            for col in ("text", "title"):
+                old = kept.column(col).to_pylist()
+                new = [_redact_text(v, pattern) for v in old]
+                n = sum(a != b for a, b in zip(old, new, strict=True))
+                if n:
+                    redacted += n
+                    changed = True
+                    kept = kept.set_column(kept.schema.get_field_index(col), col, pa.array(new, pa.string()))
+        removed += data.num_rows - kept.num_rows
+        if not changed:
+            continue
+        if kept.num_rows:
+            with atomic_path(path) as tmp:
+                pq.write_table(kept, tmp, compression="zstd", row_group_size=ROW_GROUP)
+        else:
+            path.unlink()
+            fsync_dir(path.parent)
+    lake._keys.clear()  # dedup caches must forget the removed keys
+    return removed, redacted, keys
+
+
+def _drop_keys(ctx: Context, table: Table, keys: set[tuple[str, str]]) -> int:
+    if not keys:
+        return 0
+    wanted = {f"{s}\x1f{i}" for s, i in keys}
+
+    def keep(t: pa.Table) -> pa.Array:
+        joined = pc.binary_join_element_wise(
+            pc.fill_null(t.column("source"), ""), pc.fill_null(t.column("id"), ""), "\x1f")
+        return pc.invert(pc.is_in(joined, value_set=pa.array(sorted(wanted), pa.string())))
+
+    return ctx.lake.rewrite(table, keep)
+
+
+def _mapper(ctx: Context, name: str) -> Callable[[Any], dict[str, Any] | None] | None:
+    """The ``to_mention`` of the collector that wrote ``raw/<name>``, if it can be built offline."""
+    from collectors import registry  # noqa: PLC0415 - storage must not import collectors at module load
+
+    try:
+        cls = registry.get(name)
+        settings = ctx.config.source(name).model_copy(update={"path": "(forget)"})
+        return cls(ctx.config, settings).to_mention
+    except Exception:  # noqa: BLE001 - fall back to recognising author fields by their keys
+        return None
+
+
+def _is_authors(item: Any, target: Target, mapper: Callable[[Any], Any] | None) -> bool:
+    if mapper is not None:
+        try:
+            mapped = mapper(item) or {}
+        except Exception:  # noqa: BLE001 - unmappable payloads are judged by their keys
+            mapped = {}
+        if mapped:
+            return target.matches(mapped.get("author")) or target.matches(mapped.get("author_id"))
+    hit = False
+
+    def look(value: str, personal: bool) -> str:
+        nonlocal hit
+        hit = hit or (personal and target.matches(value))
+        return value
+
+    if isinstance(item, dict):  # only the item's own author fields, not nested quotes or replies
+        privacy.map_strings({k: v for k, v in item.items() if not isinstance(v, dict | list)}, look)
+    return hit
+
+
+def _forget_raw(ctx: Context, target: Target) -> tuple[int, int]:
+    """Drop the author's raw payloads and redact them in others; returns (items removed, items redacted)."""
+    pattern = _mention_pattern(target.handle) if target.handle else None
+    removed = redacted = 0
+    mappers: dict[str, Callable[[Any], Any] | None] = {}
+    for path in ctx.raw.files():
+        name = path.relative_to(ctx.raw.root).parts[0]
+        if name not in mappers:
+            mappers[name] = _mapper(ctx, name)
+        items = list(RawStore.read(path))
+        out: list[Any] = []
+        changed = False
+        for item in items:
+            if _is_authors(item, target, mappers[name]):
+                removed += 1
+                changed = True
+                continue
+
+            def scrub(value: str, personal: bool) -> str:
+                if target.matches(value):
+                    return REDACTED
+                return _redact_text(value, pattern)
+
+            new = privacy.map_strings(item, scrub)
+            if new != item:
+                redacted += 1
+                changed = True
+            out.append(new)
+        if not changed:
+            continue
+        if out:
+            with atomic_path(path) as tmp, pa.CompressedOutputStream(str(tmp), "zstd") as sink:
+                for item in out:
+                    sink.write(json.dumps(item, ensure_ascii=False, default=str).encode() + b"\n")
+        else:
+            path.unlink()
+    return removed, redacted
+
+
+def _contains(path: Path, needles: list[bytes]) -> bool:
+    data = path.read_bytes().lower() if path.stat().st_size < 512 * 1024 * 1024 else b""
+    return any(n in data for n in needles)
+
+
+def forget(ctx: Context, who: str) -> Report:
+    """Erase every trace of one author from the data directory; see the module docstring."""
+    target, pseudo = target_for(ctx, who)
+    report = Report()
+    removed, redacted, keys = _rewrite_mentions(ctx, target)
+    report.add("mentions", removed)
+    if redacted:
+        report.notes.append(f"mentions of them redacted in {redacted} other posts")
+    report.add("tags", _drop_keys(ctx, TAGS, keys))
+    raw_removed, raw_redacted = _forget_raw(ctx, target)
+    report.add("raw payloads", raw_removed)
+    if raw_redacted:
+        report.notes.append(f"raw payloads naming them redacted: {raw_redacted}")
+    store = _workflow(ctx)
+    if store is not None:
+        # Threads they started (thread key "<source>:<root id>") and corrections of their posts go;
+        # so do their corrections and alerts quoting them, under every form their name is stored in.
+        threads = sorted(f"{source}:{mid}" for source, mid in keys)
+        n = sum(store.forget(None, threads, sorted(keys)).values())
+        for value in sorted(target.values):
+            n += sum(store.forget(value).values())
+        report.add("workflow entries", n)
+    needles = [v.lower().encode("utf-8", "surrogatepass") for v in target.values if len(v) >= 3]
+    files = 0
+    exports = ctx.data_dir / EXPORTS
+    for p in [*(exports.rglob("*") if exports.exists() else []), *ctx.data_dir.rglob(".tmp-*")]:
+        if p.is_file() and _contains(p, needles):
+            p.unlink()
+            files += 1
+    report.add("export and temp files", files)
+    quarantine = ctx.data_dir / "quarantine"
+    if quarantine.exists() and any(quarantine.rglob("*")):
+        n = sum(1 for p in quarantine.rglob("*") if p.is_file())
+        shutil.rmtree(quarantine)
+        report.add("quarantined files", n)
+        report.notes.append("quarantined files cannot be filtered and were deleted: python -m collectors remap "
+                            "restores their rows from raw payloads")
+    marks = set(ctx.state.load(privacy.FORGOTTEN).get("marks", []))
+    ctx.state.save(privacy.FORGOTTEN, {"marks": sorted(marks | privacy.erasure_marks(target.given, pseudo))})
+    if pseudo is None and ctx.config.privacy.pseudonymise_authors is False:
+        report.notes.append(f"{privacy.KEY_ENV} is not set: rows pseudonymised in earlier runs were not searched")
+    return report
