@@ -240,12 +240,14 @@ OWN: dict[str, list[str]] = {
         "Das tut uns leid! Wir haben es an die Kollegen weitergegeben und melden uns bei dir. ^{sig}",
     ],
     "outage": [
-        "Aktuell gibt es eine Störung in App und Kundenportal. Wir arbeiten mit Hochdruck daran. Status: hafenlicht.example/status",
+        "Aktuell gibt es eine Störung in App und Kundenportal. Wir arbeiten mit Hochdruck daran. "
+        "Status: hafenlicht.example/status",
         "Update: Die Störung ist behoben, App und Portal laufen wieder. Entschuldigt bitte die Unannehmlichkeiten.",
         "Das tut uns sehr leid. Die Störung betrifft App und Portal, die Stromversorgung läuft normal. ^{sig}",
     ],
     "post": [
-        "Wir suchen Azubis (m/w/d) für Elektronik für Energie- und Gebäudetechnik in Hamburg. Bewerbung: hafenlicht.example/karriere",
+        "Wir suchen Azubis (m/w/d) für Elektronik für Energie- und Gebäudetechnik in Hamburg. "
+        "Bewerbung: hafenlicht.example/karriere",
         "Die LichtBox ist da! Unser Heimspeicher für Balkon und Dach. Alle Infos: hafenlicht.example/lichtbox",
         "Zur Preisanpassung: Hier erklären wir, welche Kosten gestiegen sind: hafenlicht.example/preise",
         "Neu in der App: Verbrauch pro Tag und Energiespartipps. Jetzt aktualisieren!",
