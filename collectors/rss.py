@@ -168,7 +168,7 @@ class RssCollector:
         text = html_to_text(body or e.get("summary"))
         if not title and not text:
             raise BadItem(f"entry in {raw.get('feed_url')} has neither title nor text")
-        link = _unwrap(e.get("link"))
+        link = _unwrap(e.get("feedburner_origlink") or e.get("link"))  # FeedBurner wraps the article link
         # Entries without id or link (it happens) get one derived from feed, title and text.
         ident = e.get("id") or link or stable_id(self.name, raw.get("feed_url"), None, f"{title}\x1f{text}")
         lang = (content[0].get("language") if content and isinstance(content[0], dict) else None) or raw.get(
@@ -183,7 +183,7 @@ class RssCollector:
             "title": title,
             "text": text or title,
             "lang": (lang or "").split("-")[0].lower() or None,
-            "replies": _int(e.get("slash_comments")) or _int(e.get("thr_total")),
+            "replies": _int(e.get("slash_comments") if e.get("slash_comments") is not None else e.get("thr_total")),
         }
 
 

@@ -182,8 +182,8 @@ def run_collector(
         log.error("%s failed unexpectedly: %s", collector.name, mask(str(exc)))
         log.debug("%s", mask(traceback.format_exc()))
     report.finished_at = datetime.now(UTC)
-    if report.status == "ok" and report.bad:
-        report.status = "partial"
+    if report.status == "ok" and (report.bad or report.errors):
+        report.status = "partial"  # unmappable items or problems a source reported (e.g. one dead feed)
     ctx.lake.append(RUNS, [report.ledger_row()])
     log.info(
         "%s: %d fetched, %d new, %d duplicates, %d unmatched, %d bad in %.1fs (%s)",
