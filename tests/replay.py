@@ -3,7 +3,7 @@
 - YAML cassettes (tweepy, Mastodon.py) and the JSON ones converted from betamax (praw,
   prawcore) load through one persister that first swaps ``<PLACEHOLDER>`` tokens for test
   values, as praw's own test suite does.
-- Requests are matched on method and path only: our collectors ask with their own query
+- Requests are matched on method and path only (a trailing slash aside): our collectors ask with their own query
   parameters, the recorded answer for that endpoint is what we replay. ``match=("method",)``
   replays a recorded error answer for whatever endpoint the collector calls.
 - gzip bodies kept as recorded (tweepy) are decompressed at load time (see ``_gunzip``).
@@ -62,10 +62,17 @@ def _gunzip(resp: dict) -> None:
         resp["headers"] = {k: v for k, v in resp["headers"].items() if k.lower() not in drop}
 
 
+def _loose_path(r1, r2) -> None:
+    """Paths equal up to a trailing slash (Reddit serves both; older praw recorded either)."""
+    assert r1.path.rstrip("/") == r2.path.rstrip("/"), f"{r1.path} != {r2.path}"
+
+
 @contextlib.contextmanager
 def replay(relpath: str, match: tuple[str, ...] = ("method", "path"), repeat: bool = False) -> Iterator[object]:
     """Serve the cassette ``tests/fixtures/<relpath>``; yields the vcrpy cassette."""
+    match = tuple("loose_path" if m == "path" else m for m in match)
     v = vcr.VCR(record_mode="none", match_on=match, decode_compressed_response=False)
     v.register_persister(_SubstitutingPersister)
+    v.register_matcher("loose_path", _loose_path)
     with v.use_cassette(str(FIXTURES / relpath), allow_playback_repeats=repeat) as cassette:
         yield cassette
