@@ -85,6 +85,7 @@ class Pipeline:
         self.own_any = set().union(*self.own.values()) if self.own else set()
         # Authors erased with `python -m collectors forget` are never collected again.
         self.forgotten = set(ctx.state.load(privacy.FORGOTTEN).get("marks", []))
+        self.marker = privacy.pseudonymiser_for(cfg, required=True) if self.forgotten else None
         self.staff_counts: Counter[tuple[datetime, str, str]] = Counter()  # employee_posts: count_only
 
     def raw_items(self, items: list[Any]) -> list[Any]:
@@ -95,7 +96,7 @@ class Pipeline:
 
     def _skip(self, ids: set[str], source: str) -> bool:
         """True for authors that must not be stored at all: employees, forgotten authors."""
-        return bool(ids & self.staff.get(source, set())) or privacy.is_forgotten(ids, self.forgotten, self.pseudo)
+        return bool(ids & self.staff.get(source, set())) or privacy.is_forgotten(ids, self.forgotten, self.marker)
 
     def map_batch(self, items: list[Any], report: RunReport) -> list[dict[str, Any]]:
         """Map, filter and match one batch of raw payloads into mention rows."""
@@ -120,7 +121,7 @@ class Pipeline:
             src = row["source"]
             text = " ".join(x for x in (row.get("title"), row.get("text")) if x)
             ids = {handle, privacy.normalise(row.get("author_id") or "")} - {""}
-            if privacy.is_forgotten(ids, self.forgotten, self.pseudo):
+            if privacy.is_forgotten(ids, self.forgotten, self.marker):
                 report.excluded += 1  # erased on request: never collected again
                 continue
             if ids & self.staff.get(src, set()):

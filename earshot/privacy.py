@@ -90,6 +90,11 @@ class Pseudonymiser:
         digest = hmac.new(self._key, normalise(value).encode("utf-8", "surrogatepass"), hashlib.sha256)
         return PREFIX + digest.hexdigest()[:16]
 
+    def erasure_mark(self, value: str) -> str:
+        """A second keyed hash (of the pseudonym) for the erasure list: it never equals a stored value."""
+        digest = hmac.new(self._key, b"erasure\x00" + self(value).encode(), hashlib.sha256)
+        return "erased:" + digest.hexdigest()[:24]
+
     def __repr__(self) -> str:  # never show the key
         return "Pseudonymiser(key=***)"
 
@@ -215,15 +220,13 @@ FORGOTTEN = "_forgotten"  # StateStore name of the erasure list: marks of author
 
 
 def erasure_marks(value: str, pseudo: Pseudonymiser | None) -> set[str]:
-    """What the erasure list stores for one author name or id: never the name itself.
+    """What the erasure list stores for one author name or id: never the name or its pseudonym.
 
-    The keyed pseudonym when a key is available (a pseudonym stays as given); otherwise an
-    unkeyed SHA-256 of the normalised value.
+    With a key: a second keyed hash of the pseudonym (so a name and its ``anon:`` pseudonym
+    give the same mark). Without one: an unkeyed SHA-256 of the normalised value.
     """
-    if is_pseudonym(value):
-        return {value}
     if pseudo is not None:
-        return {pseudo(value)}
+        return {pseudo.erasure_mark(value)}
     return {"sha256:" + hashlib.sha256(normalise(value).encode("utf-8", "surrogatepass")).hexdigest()}
 
 

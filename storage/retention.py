@@ -124,11 +124,30 @@ class Target:
 
     given: str
     values: set[str]  # normalised forms to compare against normalised cells
-    handle: str | None  # clear handle for redacting @mentions in other posts, if given in clear
+    handle: str | None  # clear handle for redacting @mentions in other posts, if known
+    pseudo: privacy.Pseudonymiser | None = None  # finds clear cells when only the pseudonym is given
 
     def matches(self, value: Any) -> bool:
-        return isinstance(value, str) and bool(value) and (value in self.values or privacy.normalise(value)
-                                                           in self.values)
+        if not isinstance(value, str) or not value:
+            return False
+        if value in self.values or privacy.normalise(value) in self.values:
+            return True
+        return self.pseudo is not None and not privacy.is_pseudonym(value) and self.pseudo(value) in self.values
+
+    def learn(self, lake: Any) -> None:
+        """Given only a pseudonym, find the clear names and ids stored for it (rows kept in clear)."""
+        if self.pseudo is None or not privacy.is_pseudonym(self.given):
+            return
+        for path in lake.files(MENTIONS):
+            part = lake.read_file(path, ["author", "author_id"])
+            if part is None:
+                continue
+            for col in ("author", "author_id"):
+                for value in set(part.column(col).to_pylist()):
+                    if isinstance(value, str) and not privacy.is_pseudonym(value) and self.matches(value):
+                        self.values.add(privacy.normalise(value))
+                        if col == "author":
+                            self.handle = privacy.normalise(value)
 
 
 def target_for(ctx: Context, who: str) -> tuple[Target, privacy.Pseudonymiser | None]:
@@ -143,7 +162,9 @@ def target_for(ctx: Context, who: str) -> tuple[Target, privacy.Pseudonymiser | 
         handle = privacy.normalise(who)
         if pseudo is not None:
             values.add(pseudo(who))
-    return Target(who, values, handle), pseudo
+    target = Target(who, values, handle, pseudo)
+    target.learn(ctx.lake)
+    return target, pseudo
 
 
 def _mention_pattern(handle: str) -> re.Pattern[str]:
@@ -238,8 +259,10 @@ def _is_authors(item: Any, target: Target, mapper: Callable[[Any], Any] | None) 
         hit = hit or (personal and target.matches(value))
         return value
 
-    if isinstance(item, dict):  # only the item's own author fields, not nested quotes or replies
-        privacy.map_strings({k: v for k, v in item.items() if not isinstance(v, dict | list)}, look)
+    if isinstance(item, dict):  # the item's own author fields and author object, not quotes or mention lists
+        own = {k: v for k, v in item.items() if not str(k).casefold().startswith("in_reply_to") and (
+            not isinstance(v, dict | list) or (isinstance(v, dict) and str(k).casefold() in privacy.PERSON_KEYS))}
+        privacy.map_strings(own, look)
     return hit
 
 
