@@ -122,7 +122,8 @@ class Store:
 
     data_dir: Path
     analyzer_version: str = ANALYZER_VERSION
-    memory_limit: str = "400MB"
+    facts: bool = True  # materialise the fact table (the dashboard); exports read the views only
+    memory_limit: str = "1GB"
     con: duckdb.DuckDBPyConnection = field(init=False)
     _fingerprint: tuple = field(init=False, default=())
     _lock: threading.RLock = field(init=False, default_factory=threading.RLock)
@@ -149,9 +150,6 @@ class Store:
                 except FileNotFoundError:
                     continue  # compacted away while listing
         return sorted(out)
-
-    def has_files(self, table: Table) -> bool:
-        return any((self.root / table.name).glob("month=*/part-*.parquet")) if (self.root / table.name).exists() else False
 
     def _source(self, table: Table, present: bool) -> str:
         if not present:
@@ -183,6 +181,8 @@ class Store:
                 "FROM mentions m LEFT JOIN tags t ON m.source = t.source AND m.id = t.id"
             )
             for attempt in (1, 2):
+                if not self.facts:
+                    break
                 try:
                     c.execute(f"CREATE OR REPLACE TABLE facts AS SELECT {FACT_COLUMNS} FROM joined")  # noqa: S608
                     break
@@ -217,7 +217,7 @@ class Store:
         """Stream a query's result in Arrow batches of about ``rows`` rows (own cursor, no lock held)."""
         cur = self.con.cursor()
         try:
-            reader = cur.execute(sql, list(params)).fetch_record_batch(rows)
+            reader = cur.sql(sql, params=list(params)).to_arrow_reader(rows)
             yield from reader
         finally:
             cur.close()

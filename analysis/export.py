@@ -1,0 +1,154 @@
+"""CSV exports of mentions with their tags: ``python -m analysis export OUT.csv [filters]``.
+
+The same writer serves the dashboard's download buttons. Rows are streamed from DuckDB in
+Arrow batches, so exporting a million rows never builds a million-row DataFrame. Cells are
+made safe for spreadsheets: a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return gets a leading apostrophe, so Excel/LibreOffice show it instead of running it.
+Columns are ``storage.queries_rows.EXPORT_COLUMNS`` (documented in docs/dashboard.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import logging
+import sys
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from earshot.errors import EarshotError, InputError
+from storage.files import atomic_path
+from storage.queries import Filters, Store
+from storage.queries_rows import EXPORT_COLUMNS, export_sql
+
+log = logging.getLogger(__name__)
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+BATCH_ROWS = 20_000
+LIST_SEPARATOR = "; "
+
+
+def neutralise(value: str) -> str:
+    """Prefix a cell a spreadsheet would read as a formula with an apostrophe."""
+    return "'" + value if value.startswith(DANGEROUS) else value
+
+
+def cell(value: Any) -> Any:
+    """One CSV cell: lists joined by "; ", timestamps in ISO 8601 UTC, booleans true/false, text neutralised."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, list | tuple):
+        return neutralise(LIST_SEPARATOR.join("" if v is None else str(v) for v in value))
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def write_rows(rows: Iterable[dict[str, Any]] | Iterable[list[Any]], out: IO[str], columns: list[str]) -> int:
+    """Write a header and rows (dicts or lists in ``columns`` order) as safe CSV; returns the row count."""
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    n = 0
+    for row in rows:
+        values = [row.get(c) for c in columns] if isinstance(row, dict) else row
+        writer.writerow([cell(v) for v in values])
+        n += 1
+    return n
+
+
+def write_csv(
+    store: Store, filters: Filters, out: IO[str], batch_rows: int = BATCH_ROWS, limit: int | None = None
+) -> int:
+    """Stream every mention matching ``filters`` into ``out`` as CSV; returns the number of rows."""
+    sql, params = export_sql(filters)
+    if limit is not None:
+        sql, params = sql + " LIMIT ?", [*params, limit]
+
+    def rows() -> Iterable[list[Any]]:
+        for batch in store.batches(sql, params, batch_rows):
+            cols = [batch.column(c).to_pylist() for c in EXPORT_COLUMNS]
+            yield from zip(*cols, strict=True)
+
+    return write_rows(rows(), out, EXPORT_COLUMNS)
+
+
+def csv_bytes(store: Store, filters: Filters, bom: bool = False, limit: int | None = None) -> bytes:
+    """The CSV of ``filters`` as UTF-8 bytes (for download buttons; ``limit`` caps the rows)."""
+    buf = io.StringIO()
+    write_csv(store, filters, buf, limit=limit)
+    return ("\ufeff" if bom else "").encode() + buf.getvalue().encode("utf-8")
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-01-31") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m analysis export",
+        description="Export mentions with their tags as CSV (UTF-8), streamed; filters combine with AND.",
+    )
+    p.add_argument("out", help="output file, or - for standard output")
+    p.add_argument("--since", type=_day, help="first day to include (YYYY-MM-DD, UTC)")
+    p.add_argument("--until", type=_day, help="last day to include (YYYY-MM-DD, UTC)")
+    p.add_argument("--entity", action="append", default=[], help="entity name (repeat for several)")
+    p.add_argument("--source", action="append", default=[], help="source, e.g. reddit (repeat for several)")
+    p.add_argument("--topic", action="append", default=[], help="topic name (repeat for several)")
+    p.add_argument("--lang", action="append", default=[], help="language code, e.g. de (repeat for several)")
+    p.add_argument(
+        "--criticism", action=argparse.BooleanOptionalAction, default=None,
+        help="only criticism (--criticism) or only non-criticism (--no-criticism); default: both",
+    )
+    p.add_argument("--search", default="", help="only mentions whose text or title contains this (any case)")
+    p.add_argument("--bom", action="store_true", help="start the file with a UTF-8 byte-order mark (for Excel)")
+    p.add_argument("--data", help="data directory (default: EARSHOT_DATA_DIR or data/)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the export command; exit code 0 on success, the error's exit code otherwise."""
+    args = parser().parse_args(argv)
+    from earshot.config import data_dir
+
+    try:
+        if args.since and args.until and args.until < args.since:
+            raise InputError(f"--until {args.until} is before --since {args.since}.", "Swap the two dates.")
+        filters = Filters(
+            since=args.since, until=args.until, entities=tuple(args.entity), sources=tuple(args.source),
+            topics=tuple(args.topic), langs=tuple(args.lang), criticism=args.criticism, search=args.search,
+        )
+        store = Store(Path(args.data) if args.data else data_dir(), facts=False)
+        if args.out == "-":
+            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
+            if args.bom:
+                out.write("\ufeff")
+            n = write_csv(store, filters, out)
+            out.flush()
+            out.detach()
+        else:
+            target = Path(args.out)
+            if target.parent and not target.parent.exists():
+                raise InputError(f"{target.parent} does not exist.", "Create the folder or choose another path.")
+            with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
+                if args.bom:
+                    out.write("\ufeff")
+                n = write_csv(store, filters, out)
+        print(f"exported {n} mentions to {args.out}", file=sys.stderr)
+        return 0
+    except EarshotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

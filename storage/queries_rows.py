@@ -1,0 +1,127 @@
+"""Row-level queries: one page of mentions (with text), the simple response queue, export rows.
+
+Rows are chosen on ``facts`` (no text) and only the chosen page's text is read from parquet,
+with month-partition pruning, so a page costs about the same at a thousand or a million rows.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from storage.queries import Filters, Store
+
+SORTS = {
+    "recency": "created_at DESC",
+    "reach": "reach DESC NULLS LAST, created_at DESC",
+    "engagement": "engagement DESC NULLS LAST, created_at DESC",
+}
+TEXT_COLUMNS = ["source", "id", "url", "author", "title", "text"]
+PAGE_COLUMNS = [
+    "created_at", "source", "lang", "entity", "sentiment_label", "criticism", "topics", "intent",
+    "author", "title", "text", "reach", "engagement", "url", "id",
+]
+
+# The CSV export's columns, in order (documented in docs/dashboard.md).
+EXPORT_COLUMNS = [
+    "source", "id", "url", "created_at", "author", "author_followers", "title", "text", "lang", "entity",
+    "entities", "matched_terms", "is_own", "likes", "replies", "reposts", "sentiment", "sentiment_label",
+    "criticism", "criticism_reasons", "topics", "intent", "parent_id", "conversation_id",
+]
+
+
+def safe_url(url: object) -> str | None:
+    """The post's own link if it is a plain http(s) URL, else None (no javascript:, data:, ...)."""
+    if not isinstance(url, str) or not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.netloc or any(c in url for c in "\r\n\t <>\"'"):
+        return None
+    return url.strip()
+
+
+def _with_text(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
+    """Attach author, title, text and url to rows chosen on ``facts`` (keeps their order)."""
+    if keys.empty:
+        return keys.assign(**{c: pd.Series(dtype="object") for c in TEXT_COLUMNS[2:]})
+    months = sorted({str(m) for m in keys["month"].dropna()})
+    text = store.df(
+        "SELECT source, id, url, author, title, text FROM mentions "
+        "WHERE month IN (SELECT unnest(?::VARCHAR[])) AND id IN (SELECT unnest(?::VARCHAR[]))",
+        [months, list(keys["id"])],
+    ).drop_duplicates(["source", "id"])
+    out = keys.merge(text, on=["source", "id"], how="left")
+    out["url"] = out["url"].map(safe_url)
+    return out
+
+
+def mentions_page(store: Store, f: Filters, sort: str = "recency", limit: int = 500) -> pd.DataFrame:
+    """The first ``limit`` mentions matching ``f`` (search included), sorted by recency, reach or engagement."""
+    order = SORTS[sort]
+    where, params = f.where(text=bool(f.search))
+    if f.search:
+        frame = store.df(
+            f"SELECT *, author_followers AS reach, coalesce(likes, 0) + coalesce(replies, 0) "  # noqa: S608
+            f"+ coalesce(reposts, 0) AS engagement FROM joined WHERE {where} ORDER BY {order} LIMIT ?",
+            [*params, limit],
+        )
+        frame["url"] = frame["url"].map(safe_url)
+    else:
+        keys = store.df(f"SELECT * FROM facts WHERE {where} ORDER BY {order} LIMIT ?", [*params, limit])  # noqa: S608
+        frame = _with_text(store, keys)
+    return frame[PAGE_COLUMNS] if not frame.empty else frame.reindex(columns=PAGE_COLUMNS)
+
+
+def count(store: Store, f: Filters) -> int:
+    """How many mentions match ``f`` (search included)."""
+    where, params = f.where(text=bool(f.search))
+    table = "joined" if f.search else "facts"
+    return int(store.one(f"SELECT count(*) FROM {table} WHERE {where}", params)[0])  # noqa: S608
+
+
+def simple_queue(store: Store, f: Filters, limit: int = 100) -> pd.DataFrame:
+    """Criticism and questions without an own reply yet, ranked by a simple transparent score.
+
+    score = 2 if criticism + 1.5 if question + ln(1 + engagement) + 0.5 ln(1 + reach) + 2 * freshness,
+    where freshness falls from 1 (today) to 0 (two weeks old). Columns: PAGE_COLUMNS + score, reasons.
+    """
+    where, params = f.where()
+    keys = store.df(
+        "WITH own AS (SELECT DISTINCT source, parent_id, conversation_id FROM facts WHERE is_own), "  # noqa: S608
+        "c AS (SELECT * FROM facts WHERE " + where + " AND NOT coalesce(is_own, false) "
+        "AND (criticism OR intent = 'question')), "
+        "open AS (SELECT c.* FROM c WHERE NOT EXISTS (SELECT 1 FROM own o WHERE o.source = c.source "
+        "AND (o.parent_id = c.id OR o.conversation_id = coalesce(c.conversation_id, c.id)))) "
+        "SELECT *, (CASE WHEN criticism THEN 2 ELSE 0 END) + (CASE WHEN intent = 'question' THEN 1.5 ELSE 0 END) "
+        "+ ln(1 + engagement) + 0.5 * ln(1 + coalesce(reach, 0)) "
+        "+ 2 * greatest(0, 1 - epoch(now() - created_at) / (14 * 86400)) AS score FROM open "
+        "ORDER BY score DESC LIMIT ?",
+        [*params, limit],
+    )
+    frame = _with_text(store, keys)
+    if frame.empty:
+        return frame.reindex(columns=[*PAGE_COLUMNS, "score", "reasons"])
+    frame["reasons"] = [
+        ", ".join(
+            r
+            for r, on in (
+                ("criticism", bool(c) if pd.notna(c) else False),
+                ("question", i == "question"),
+                (f"{int(e)} interactions", e and e > 0),
+                (f"reach {int(r)}", pd.notna(r) and r > 0),
+            )
+            if on
+        )
+        for c, i, e, r in zip(frame["criticism"], frame["intent"], frame["engagement"], frame["reach"], strict=True)
+    ]
+    return frame[[*PAGE_COLUMNS, "score", "reasons"]]
+
+
+def export_sql(f: Filters) -> tuple[str, list]:
+    """The query behind every CSV export: EXPORT_COLUMNS of ``joined`` matching ``f``, oldest first."""
+    where, params = f.where(text=True)
+    return f"SELECT {', '.join(EXPORT_COLUMNS)} FROM joined WHERE {where} ORDER BY created_at, source, id", params  # noqa: S608

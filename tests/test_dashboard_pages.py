@@ -1,0 +1,96 @@
+"""AppTest per dashboard page, on the loaded demo and on an empty lake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from earshot.config import EXAMPLE_CONFIG, load_config
+from earshot.context import Context
+from pages import _demo
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard.py")
+TIMEOUT = 120
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory with the demo collected and analysed (once per module)."""
+    d = tmp_path_factory.mktemp("demo") / "data"
+    _demo.load_demo(Context(load_config(EXAMPLE_CONFIG), d))
+    return d
+
+
+@pytest.fixture
+def demo_app(demo_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("EARSHOT_DATA_DIR", str(demo_dir))
+    monkeypatch.setenv("EARSHOT_CONFIG", str(EXAMPLE_CONFIG))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _texts(elements) -> str:
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_overview_on_demo_shows_kpis_charts_table_and_banner(demo_app: AppTest) -> None:
+    at = demo_app
+    labels = {m.label: m.value for m in at.metric}
+    assert {"Mentions", "Share of criticism", "Brand health", "Share of voice", "Criticism answered",
+            "Median first response", "Criticism"} <= set(labels)
+    assert int(labels["Mentions"].replace(",", "")) > 0
+    assert "Demo data" in _texts(at.warning)
+    rows = [df for df in at.dataframe if {"text", "source", "sentiment_label"} <= set(df.value.columns)]
+    assert rows and len(rows[0].value) > 0
+    assert any(b.label.startswith("Download CSV") for b in at.get("download_button"))
+    assert len(at.get("vega_lite_chart")) >= 3
+
+
+def test_overview_filters_change_the_table(demo_app: AppTest) -> None:
+    at = demo_app
+    at.selectbox(key="ov_crit").set_value("criticism only").run()
+    assert not at.exception
+    table = next(df for df in at.dataframe if "criticism" in df.value.columns and "text" in df.value.columns)
+    assert len(table.value) > 0 and table.value["criticism"].all()
+    at.multiselect(key="f_source").set_value(["reddit"]).run()
+    table = next(df for df in at.dataframe if "criticism" in df.value.columns and "text" in df.value.columns)
+    assert set(table.value["source"]) == {"reddit"}
+
+
+def test_overview_search_is_case_insensitive_and_narrows(demo_app: AppTest) -> None:
+    at = demo_app
+    at.text_input(key="ov_search").set_value("HAFENLICHT").run()
+    table = next(df for df in at.dataframe if "text" in df.value.columns)
+    texts = (table.value["title"].fillna("") + " " + table.value["text"].fillna("")).str.lower()
+    assert len(texts) > 0 and texts.str.contains("hafenlicht").all()
+    at.text_input(key="ov_search").set_value("zzz-no-such-word-zzz").run()
+    table = next(df for df in at.dataframe if "text" in df.value.columns)
+    assert len(table.value) == 0
+
+
+def test_empty_lake_with_demo_config_loads_demo_automatically(data_dir: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert any(list((data_dir / "lake" / "mentions").glob("month=*/part-*.parquet")))
+    assert "Demo data" in _texts(at.warning)
+    labels = {m.label: m.value for m in at.metric}
+    assert int(labels["Mentions"].replace(",", "")) > 0
+
+
+def test_empty_lake_without_demo_shows_help(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    raw["company"]["demo"] = False
+    cfg = tmp_path / "earshot.yaml"
+    cfg.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    monkeypatch.setenv("EARSHOT_CONFIG", str(cfg))
+    monkeypatch.setenv("EARSHOT_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception, at.exception
+    assert "No mentions yet" in _texts(at.info)
+    assert "Demo data" not in _texts(at.warning)
+    assert not (tmp_path / "data" / "lake" / "mentions").exists()
