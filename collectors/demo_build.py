@@ -14,7 +14,7 @@ from typing import Any
 
 from collectors import demo_text_en
 from collectors.demo_people import Author, People
-from collectors.demo_render import MOOD, news_item, own_text, post_text, reddit_title, vary
+from collectors.demo_render import MOOD, news_item, own_answer, own_text, post_text, reddit_title, vary
 from collectors.demo_scenario import OUTAGE_AFTER, OUTAGE_POSTS, TOPICS, Calendar
 
 SOCIAL = ("x", "bluesky", "mastodon", "reddit")
@@ -101,17 +101,18 @@ class Builder:
             chance = 0.6 if rec["created_at"].weekday() < 5 else 0.4
             if self._in_outage(rec["created_at"]):
                 chance = 0.15  # the service team is busy with the outage
-            kind, pick = "answer", None
         elif topic in ("outage", "pricing", "privacy", "lichtbox_gripe"):
-            chance, kind = 0.05, "outage" if topic == "outage" else "answer"
-            pick = 2 if topic == "outage" else -1  # both banks: index 2 = outage apology, last = "sorry" answer
+            chance = 0.05
         else:
             return
         if rng.random() < chance:
             at = self.cal.later(rng, rec["created_at"], 2.5 if topic.startswith("q_") else 1.0, office=True)
             if at <= self.cal.anchor:  # later answers have not happened yet: the question waits
                 reply_to = None if source == "reddit" else rec["author"]
-                text = own_text(kind, lang, rng, source, reply_to, pick)
+                if topic == "outage":  # index 2 of both banks: the apology
+                    text = own_text("outage", lang, rng, source, reply_to, pick=2)
+                else:
+                    text = own_answer(topic, lang, rng, source, reply_to)
                 self.add(source, self.people.own(source), at, text, lang, "neutral", parent=rec)
 
     def _in_outage(self, when: datetime) -> bool:
@@ -132,6 +133,7 @@ class Builder:
             text = post_text(subject, lang, rng, "reddit", sentences=rng.choice((1, 1, 2)))
             rec = self.add("reddit", author, when, text, lang, MOOD[subject], parent=parent)
             kids.append(rec)
+            topic = subject  # a "same here" comment is not a question the company should answer
         else:
             title = reddit_title(topic, lang, rng) if topic != "noise" else None
             text = post_text(topic, lang, rng, "reddit", sentences=rng.choice((1, 2, 2, 3)))
@@ -166,8 +168,10 @@ class Builder:
         start = cal.outage_start
         assert start is not None
         plan = [(start + timedelta(minutes=35), "outage", 0), (start + timedelta(hours=8.5), "outage", 1),
-                (cal.at(cal.events["launch"], 10), "post", 1), (cal.at(cal.events["pricing"] - 1, 11), "post", 2)]
-        plan += [(cal.at(b, 11 + rng.random()), "post", 0) for b in range(3, cal.days, 14)]
+                (cal.at(cal.events["launch"], 10), "post", 0), (cal.at(cal.events["pricing"] - 1, 11), "post", 1),
+                (cal.at(cal.events["launch"] - 20, 9.5), "post", 2)]
+        weekdays = [b + max(0, cal.local_date(b).weekday() - 4) for b in range(3, cal.days - 3, 12)]  # Fridays
+        plan += [(cal.at(b, 11 + rng.random()), "jobs", None) for b in weekdays]
         for when, kind, pick in plan:
             if when > cal.anchor:
                 continue

@@ -76,6 +76,8 @@ def _followers(rng: random.Random, source: str) -> int | None:
     if source not in ("x", "mastodon", "bluesky"):
         return None
     scale = {"x": 60, "mastodon": 25, "bluesky": 35}[source]
+    if rng.random() < 0.012:  # the odd journalist, politician-sized or meme account
+        return rng.randrange(20_000, 260_000)
     return min(int(rng.paretovariate(1.15) * scale) - scale + rng.randrange(0, 40), 450_000)
 
 
@@ -100,7 +102,7 @@ class People:
                     pool.append(Author(handle, author_id(source, handle), _followers(rng, source), lang))
                 self.pools[(source, lang)] = pool
                 # Zipf-like: the first few authors of each pool post again and again.
-                self.cum[(source, lang)] = list(itertools.accumulate(1 / (r + 3) ** 1.05 for r in range(n)))
+                self.cum[(source, lang)] = list(itertools.accumulate(1 / (r + 6) ** 1.1 for r in range(n)))
 
     def pick(self, rng: random.Random, source: str, lang: str) -> Author:
         """An author of ``source`` who writes in ``lang`` (HN authors write English)."""

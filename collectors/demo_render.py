@@ -126,10 +126,24 @@ def news_item(topic: str, lang: str, rng: random.Random) -> tuple[str, str] | No
 def own_text(
     kind: str, lang: str, rng: random.Random, source: str, reply_to: str | None = None, pick: int | None = None
 ) -> str:
-    """A post by the company's own account (an answer, outage notice, announcement); ``pick``: that template."""
+    """A post by the company's own account (outage notice, announcement, job); ``pick``: that template."""
     options = BANKS[lang].OWN[kind]
     template = options[pick % len(options)] if pick is not None else rng.choice(options)
     text = template.replace("{sig}", rng.choice(SIGNATURES))
+    if reply_to and source in ("x", "mastodon", "bluesky"):
+        text = f"@{reply_to} {text}"
+    return text
+
+
+def own_answer(topic: str, lang: str, rng: random.Random, source: str, reply_to: str | None = None) -> str:
+    """The company's answer to a post on ``topic``: greeting, a fitting answer, sign-off, agent initials."""
+    bank = BANKS[lang]
+    greeting = rng.choice(bank.GREETINGS)
+    body = rng.choice(bank.ANSWERS[topic])
+    if greeting.endswith("!"):
+        body = body[0].upper() + body[1:]
+    sign_off = rng.choice(bank.SIGN_OFFS)
+    text = f"{greeting} {body}" + (f" {sign_off}" if sign_off else "") + f" ^{rng.choice(SIGNATURES)}"
     if reply_to and source in ("x", "mastodon", "bluesky"):
         text = f"@{reply_to} {text}"
     return text

@@ -232,24 +232,63 @@ NEWS: dict[str, list[tuple[str, str]]] = {
 }
 
 OWN: dict[str, list[str]] = {
-    "answer": [
-        "Hallo! Das schauen wir uns gern an. Schreib uns bitte eine DM mit deiner Kundennummer. ^{sig}",
-        "Moin, danke für deine Nachricht. Das klären wir am besten per DM, dann prüfen wir dein Konto. ^{sig}",
-        "Hi, das geht in der App unter Vertrag > Abschlag. Falls es hakt, melde dich gern per DM. ^{sig}",
-        "Hallo, einen Umzug kannst du online unter hafenlicht.example/umzug melden. Viele Grüße ^{sig}",
-        "Das tut uns leid! Wir haben es an die Kollegen weitergegeben und melden uns bei dir. ^{sig}",
-    ],
     "outage": [
         "Aktuell gibt es eine Störung in App und Kundenportal. Wir arbeiten mit Hochdruck daran. "
         "Status: hafenlicht.example/status",
         "Update: Die Störung ist behoben, App und Portal laufen wieder. Entschuldigt bitte die Unannehmlichkeiten.",
         "Das tut uns sehr leid. Die Störung betrifft App und Portal, die Stromversorgung läuft normal. ^{sig}",
     ],
-    "post": [
-        "Wir suchen Azubis (m/w/d) für Elektronik für Energie- und Gebäudetechnik in Hamburg. "
-        "Bewerbung: hafenlicht.example/karriere",
+    "post": [  # by index: 0 launch, 1 price explanation, 2 app feature
         "Die LichtBox ist da! Unser Heimspeicher für Balkon und Dach. Alle Infos: hafenlicht.example/lichtbox",
         "Zur Preisanpassung: Hier erklären wir, welche Kosten gestiegen sind: hafenlicht.example/preise",
         "Neu in der App: Verbrauch pro Tag und Energiespartipps. Jetzt aktualisieren!",
+    ],
+    "jobs": [
+        "Wir suchen Azubis (m/w/d) für Elektronik für Energie- und Gebäudetechnik in Hamburg. "
+        "Bewerbung: hafenlicht.example/karriere",
+        "Ausbildung zum Kaufmann/zur Kauffrau für Büromanagement bei uns in Hamburg – jetzt bewerben: "
+        "hafenlicht.example/karriere",
+        "Unser Kundenservice wächst! Wir suchen Verstärkung in Voll- und Teilzeit: hafenlicht.example/karriere",
+        "Duales Studium Informatik bei Hafenlicht: Theorie an der Hochschule, Praxis in unserem App-Team.",
+    ],
+}
+
+# The company's answers: greeting + an answer that fits the question + sign-off + the agent's initials.
+GREETINGS = ["Hallo!", "Moin!", "Hi!", "Hallo,", "Moin moin,", "Guten Tag,"]
+SIGN_OFFS = ["", "", "Viele Grüße", "Beste Grüße", "Danke für deine Geduld!", "Schönen Tag noch!"]
+ANSWERS: dict[str, list[str]] = {
+    "q_billing": [
+        "eine doppelte Abbuchung sollte nicht passieren. Schick uns bitte per DM deine Kundennummer, dann prüfen "
+        "wir das sofort.",
+        "die Jahresabrechnungen gehen gerade nach und nach raus. Deine sollte in den nächsten Tagen im Postfach sein.",
+        "Gutschriften überweisen wir innerhalb von 14 Tagen nach der Abrechnung auf dein hinterlegtes Konto.",
+        "der Messstellenbetrieb ist die Gebühr für deinen Zähler. Details stehen auf Seite 2 der Rechnung.",
+    ],
+    "q_abschlag": [
+        "den Abschlag kannst du in der App unter Vertrag > Abschlag selbst anpassen.",
+        "nach einer Preisänderung passen wir den Abschlag automatisch an. Danach kannst du ihn jederzeit ändern.",
+        "wir haben den Abschlag an deinen Verbrauch angepasst. Wenn er dir zu hoch erscheint, schreib uns per DM.",
+    ],
+    "q_move": [
+        "einen Umzug kannst du online unter hafenlicht.example/umzug melden. Deinen Vertrag nimmst du einfach mit.",
+        "schick uns bitte den Zählerstand vom Einzugstag und die neue Adresse per DM, den Rest erledigen wir.",
+    ],
+    "q_login": [
+        "schau bitte einmal in den Spam-Ordner. Falls dort nichts ist, setzen wir den Zugang per DM gern zurück.",
+        "die Zwei-Faktor-Anmeldung setzen wir nach kurzer Prüfung zurück. Melde dich dafür bitte per DM.",
+        "bitte die Kundennummer ohne Leerzeichen eingeben. Klappt es dann nicht, melde dich per DM.",
+    ],
+    "pricing": [
+        "danke für dein Feedback. Welche Kosten gestiegen sind, erklären wir hier: hafenlicht.example/preise",
+        "wir verstehen den Ärger. Du hast ein Sonderkündigungsrecht; gern schauen wir per DM nach einem "
+        "günstigeren Tarif.",
+    ],
+    "privacy": [
+        "Verbrauchsdaten nutzen wir nur mit deiner Einwilligung. Alles dazu: hafenlicht.example/datenschutz",
+        "deine DSGVO-Auskunft ist in Bearbeitung. Wir melden uns spätestens innerhalb der gesetzlichen Frist.",
+    ],
+    "lichtbox_gripe": [
+        "das tut uns leid! Wir haben es an die Kollegen weitergegeben und melden uns bei dir.",
+        "die Lieferzeiten für die LichtBox sind gerade länger. Per DM sagen wir dir gern deinen genauen Termin.",
     ],
 }

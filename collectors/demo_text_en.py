@@ -167,23 +167,54 @@ NEWS: dict[str, list[tuple[str, str]]] = {
 }
 
 OWN: dict[str, list[str]] = {
-    "answer": [
-        "Hi! Happy to look into this. Please send us a DM with your customer number. ^{sig}",
-        "Hello, thanks for reaching out. Let's sort this out via DM so we can check your account. ^{sig}",
-        "Hi, you can change this in the app under Contract > Payments. If it doesn't work, DM us. ^{sig}",
-        "Sorry about that! We've passed it on to the team and will get back to you. ^{sig}",
-    ],
     "outage": [
         "We're currently seeing an outage of the app and customer portal. Power supply is not affected. "
         "Updates: hafenlicht.example/status",
         "Update: the app and portal are back up. We're sorry for the trouble.",
         "So sorry! The outage affects the app and portal only, your power supply is fine. ^{sig}",
     ],
-    "post": [
-        "We're hiring! Software engineers for our customer apps in Hamburg: hafenlicht.example/careers",
+    "post": [  # by index: 0 launch, 1 price explanation, 2 app feature
         "Meet the LichtBox, our home battery for balcony and rooftop solar: hafenlicht.example/lichtbox",
         "About the price change: here is which costs went up and why: hafenlicht.example/prices",
         "New in the app: daily usage and energy saving tips. Update now!",
+    ],
+    "jobs": [
+        "We're hiring! Software engineers for our customer apps in Hamburg: hafenlicht.example/careers",
+        "Join our data team in Hamburg (English-speaking, hybrid): hafenlicht.example/careers",
+    ],
+}
+
+GREETINGS = ["Hi!", "Hello,", "Hi there,", "Hey,"]
+SIGN_OFFS = ["", "", "Best wishes", "Thanks for your patience!", "Have a good day!"]
+ANSWERS: dict[str, list[str]] = {
+    "q_billing": [
+        "a double charge shouldn't happen. Please DM us your customer number and we'll check right away.",
+        "annual bills are going out over the next days, yours should arrive shortly.",
+        "credits are paid to your bank account within 14 days of the bill.",
+    ],
+    "q_abschlag": [
+        "you can change your instalment in the app under Contract > Payments.",
+        "after a price change we adjust instalments automatically; you can change yours any time.",
+    ],
+    "q_move": [
+        "you can tell us about your move at hafenlicht.example/move and take your contract with you.",
+        "please DM us the meter reading from the day you moved in and your new address, we'll do the rest.",
+    ],
+    "q_login": [
+        "please check your spam folder. If nothing's there, DM us and we'll reset your access.",
+        "we can reset two-factor login after a quick check. Please send us a DM.",
+    ],
+    "pricing": [
+        "thanks for the feedback. Here is which costs went up: hafenlicht.example/prices",
+        "we understand. You have a special right to cancel; happy to look for a cheaper tariff with you via DM.",
+    ],
+    "privacy": [
+        "we only use consumption data with your consent. Details: hafenlicht.example/privacy",
+        "your GDPR request is being processed; we'll reply within the legal deadline.",
+    ],
+    "lichtbox_gripe": [
+        "sorry about that! We've passed it on to the team and will get back to you.",
+        "delivery times for the LichtBox are longer right now. DM us and we'll give you your exact date.",
     ],
 }
 
