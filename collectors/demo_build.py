@@ -185,7 +185,7 @@ class Builder:
         rng, cal = self.rng, self.cal
         plan = [(t, rng.randint(*NEWS_EVENTS[t]), cal.events["works" if t == "employer" else t]) for t in NEWS_EVENTS]
         plan += [("competitor", rng.randint(1, 2), rng.randrange(cal.days)) for _ in range(5)]
-        plan += [("general", 1, rng.randrange(cal.days)) for _ in range(10)]
+        plan += [("general", 1, rng.randrange(cal.days)) for _ in range(7)]
         for topic, count, back in plan:
             for _ in range(count):
                 lang = "de" if rng.random() < 0.72 or topic not in demo_text_en.NEWS else "en"

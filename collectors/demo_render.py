@@ -89,7 +89,9 @@ def vary(text: str, lang: str, topic: str, rng: random.Random, source: str) -> s
     if social and rng.random() < 0.45:
         text += " " + "".join(rng.choice(EMOJI[mood]) for _ in range(rng.choice((1, 1, 1, 2, 3))))
     if social and topic in HASHTAGS and rng.random() < 0.3:
-        text += " " + " ".join(rng.sample(HASHTAGS[topic], k=min(len(HASHTAGS[topic]), rng.choice((1, 1, 2)))))
+        tags = [t for t in rng.sample(HASHTAGS[topic], k=min(len(HASHTAGS[topic]), rng.choice((1, 1, 2))))
+                if t.lower() not in text.lower()]
+        text += "".join(" " + t for t in tags)
     if rng.random() < 0.12:
         text = _typo(text, rng)
     if lang == "de" and rng.random() < 0.06:

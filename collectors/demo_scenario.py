@@ -84,7 +84,9 @@ class Calendar:
             "privacy": max(8, round(rng.randint(63, 74) * span)),
             "works": max(2, round(rng.randint(6, 11) * span)),
         }
-        start_hour = rng.uniform(6.5, 8.5)  # a Monday-morning-style failure before people go to work
+        while cal.local_date(cal.events["outage"]).weekday() >= 5:  # a working-day failure hurts most
+            cal.events["outage"] += 1
+        start_hour = rng.uniform(6.5, 8.5)  # early, as people check the app before work
         cal.outage_start = cal.at(cal.events["outage"], start_hour)
         return cal
 

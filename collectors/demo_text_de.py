@@ -15,7 +15,7 @@ SLOTS: dict[str, list[str]] = {
     "mins": ["20", "35", "45", "50", "90", "40"],
     "euro": ["12", "18", "23", "27", "31", "35", "42", "9,50", "56"],
     "pct": ["14", "17", "19", "21", "23", "11"],
-    "month": ["Januar", "Februar", "März", "zum Jahreswechsel", "ab dem 1.", "nächsten Monat"],
+    "month": ["Januar", "Februar", "März", "dem 1. Januar", "dem Jahreswechsel", "nächstem Monat"],
     "place": ["Altona", "Barmbek", "Eimsbüttel", "Harburg", "Wandsbek", "Bergedorf", "Ottensen", "Winterhude",
               "Pinneberg", "Norderstedt", "Lüneburg"],
     "kwh": ["2.400", "3.100", "1.800", "4.200", "2.750"],
@@ -25,14 +25,14 @@ SLOTS: dict[str, list[str]] = {
 OPENERS = ["", "", "", "", "Moin, ", "Ehrlich jetzt: ", "Kurze Frage: ", "Also ", "Mal ehrlich, ", "Ähm, ",
            "Puh. ", "Hallo zusammen, ", "Update: ", "Na toll. ", "Leute, "]
 CLOSERS = ["", "", "", "", " Danke!", " Grüße aus {place}", " Echt jetzt?", " Mal sehen.", " Wer noch?",
-           " Unfassbar.", " Ist das normal?", " Schönen Abend noch.", " #Hamburg"]
+           " Unfassbar.", " Ist das normal?", " Schönen Abend noch.", " Hamburg halt."]
 
 TOPICS: dict[str, list[str]] = {
     "outage": [
         "Die {app} geht seit heute morgen nicht. Kein Login, nichts.",
         "Ist {brand} down? Kundenportal lädt seit {mins} Minuten nur einen weißen Bildschirm.",
         "Danke für {hours} Stunden Warteschleife, {brand}. Wirklich großartiger Service.",
-        "Super, die {app} zeigt 'Wartungsarbeiten'. An einem Montagmorgen. Wer plant sowas?",
+        "Super, die {app} zeigt 'Wartungsarbeiten'. Mitten am Vormittag. Wer plant sowas?",
         "Störung bei {brand}? App und Portal tot, Hotline dauerbesetzt.",
         "Ich wollte nur meinen Zählerstand eintragen. {app}: Fehler 503. Portal: Fehler 503. Toll.",
         "{brand}, euer Portal ist seit Stunden offline und keiner sagt was. Das ist einfach schlecht.",
@@ -67,7 +67,7 @@ TOPICS: dict[str, list[str]] = {
         "Der Brief {brand_gen} zur Preisanpassung ist so formuliert, dass man ihn dreimal lesen muss.",
         "Grundgebühr rauf, Arbeitspreis rauf. {brand} macht es einem leicht, über einen Wechsel nachzudenken.",
         "Sonderkündigungsrecht wegen der Preiserhöhung bei {brand} – hat das schon jemand genutzt?",
-        "Bei {brand} wird es {month} teurer. Ich verstehe die Gründe, aber {pct} Prozent sind heftig.",
+        "Bei {brand} wird es ab {month} teurer. Ich verstehe die Gründe, aber {pct} Prozent sind heftig.",
         "Die Preiserhöhung von {brand} ist ärgerlich, aber immerhin kommunizieren sie es rechtzeitig.",
         "Nicht schlecht, {brand}: erst Treuebonus versprechen, dann Preise erhöhen. 👏",
         "Neuer Tarif bei {brand}: {euro} Euro mehr im Monat für denselben Strom. Kein Kommentar.",
