@@ -34,6 +34,7 @@ PLACEHOLDERS = {
 
 class _SubstitutingPersister:
     substitutions: dict[str, str] = PLACEHOLDERS
+    only_status: int | None = None  # keep only interactions that answered with this status
 
     @classmethod
     def load_cassette(cls, cassette_path, serializer):
@@ -45,6 +46,9 @@ class _SubstitutingPersister:
         requests, responses = deserialize(text, module)[:2]
         for resp in responses:
             _gunzip(resp)
+        if cls.only_status is not None:
+            pairs = [(q, r) for q, r in zip(requests, responses, strict=True) if r["status"]["code"] == cls.only_status]
+            requests, responses = [q for q, _ in pairs], [r for _, r in pairs]
         return requests, responses
 
     @staticmethod
@@ -68,11 +72,14 @@ def _loose_path(r1, r2) -> None:
 
 
 @contextlib.contextmanager
-def replay(relpath: str, match: tuple[str, ...] = ("method", "path"), repeat: bool = False) -> Iterator[object]:
-    """Serve the cassette ``tests/fixtures/<relpath>``; yields the vcrpy cassette."""
+def replay(
+    relpath: str, match: tuple[str, ...] = ("method", "path"), repeat: bool = False, only_status: int | None = None
+) -> Iterator[object]:
+    """Serve the cassette ``tests/fixtures/<relpath>``; yields the vcrpy cassette. ``match=()`` answers any
+    request with the recorded interactions in order; ``only_status`` keeps only answers with that status."""
     match = tuple("loose_path" if m == "path" else m for m in match)
     v = vcr.VCR(record_mode="none", match_on=match, decode_compressed_response=False)
-    v.register_persister(_SubstitutingPersister)
+    v.register_persister(type("Persister", (_SubstitutingPersister,), {"only_status": only_status}))
     v.register_matcher("loose_path", _loose_path)
     with v.use_cassette(str(FIXTURES / relpath), allow_playback_repeats=repeat) as cassette:
         yield cassette
