@@ -29,6 +29,7 @@ from earshot.config import Alerts
 MIN_RATIO = 1.5  # a spike is at least this many times the expected count
 MIN_HISTORY = 3  # intervals of baseline needed before anything can be a spike
 MAX_R = 30.0  # least overdispersion assumed: real counts always vary more than a Poisson
+VARIANCE_QUANTILE = 0.25  # the variance's upper bound: chi-square quantile of the baseline
 
 FREQ = {"day": ("D", 1), "hour": ("h", 24)}  # pandas frequency and season length (intervals)
 STOPWORDS = set(
@@ -43,8 +44,8 @@ _WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
 
 @functools.cache
 def _chi2_low(n: int) -> float:
-    """10 % quantile of chi-square with n - 1 degrees of freedom (for the variance's upper bound)."""
-    return float(stats.chi2.ppf(0.1, n - 1))
+    """Lower ``VARIANCE_QUANTILE`` quantile of chi-square with n - 1 degrees of freedom."""
+    return float(stats.chi2.ppf(VARIANCE_QUANTILE, n - 1))
 
 
 @dataclass(frozen=True)
@@ -60,8 +61,9 @@ class Spike:
 def tail_p(count: int, history: np.ndarray) -> tuple[float, float]:
     """``(expected, P(X >= count))`` under the baseline fitted to ``history`` (counts).
 
-    The variance is taken at the upper end of what the history allows (a 90 % bound, since a
-    few weeks of counts underestimate it often), and never below ``mean + mean^2 / MAX_R``.
+    The variance is taken at the upper end of what the history allows (a chi-square bound at
+    ``VARIANCE_QUANTILE``, since a few weeks of counts often underestimate it), and never below
+    ``mean + mean^2 / MAX_R``.
     """
     n = len(history)
     mean = float(history.mean()) if n else 0.0
@@ -84,8 +86,11 @@ def detect_series(counts: pd.Series, settings: Alerts) -> list[Spike]:
     out: list[Spike] = []
     for i, count in enumerate(values):
         past = [j for j in range(i - season, i - season * settings.baseline_buckets - 1, -season) if j >= 0]
-        history = values[[j for j in past if usable[j]]]
-        if len(history) < MIN_HISTORY or count < settings.min_count or count < MIN_RATIO * history.mean():
+        past = [j for j in past if usable[j]]
+        history = values[past]
+        if len(history) < MIN_HISTORY or count < settings.min_count:
+            continue
+        if count < MIN_RATIO * history.mean():
             continue
         expected, p = tail_p(int(count), history)
         if p < settings.p_value and count >= MIN_RATIO * max(expected, 1e-9):
@@ -120,7 +125,7 @@ class SpikeAlert:
     top_terms: list[str] = field(default_factory=list)
     top_posts: list[dict[str, Any]] = field(default_factory=list)  # source, url, author, text, engagement
     sources: dict[str, int] = field(default_factory=dict)
-    sentiment_before: float = float("nan")  # mean over the baseline intervals (all posts of the scope)
+    sentiment_before: float = float("nan")  # mean over the baseline intervals (the scope's posts, else all)
     sentiment_during: float = float("nan")
     authors: list[str] = field(default_factory=list)  # whose posts are quoted (for erasure)
 
@@ -214,10 +219,14 @@ def _explain(
     base_start = start - step * season * settings.baseline_buckets
     before = in_scope[(in_scope["bucket"] >= base_start) & (in_scope["bucket"] < start)]
     crit_now, crit_before = during[during["criticism"]], before[before["criticism"]]
+    if before["sentiment"].notna().any():
+        base_sentiment = before["sentiment"]
+    else:  # a topic nobody talked about before: compare with everything said before
+        base_sentiment = others[(others["bucket"] >= base_start) & (others["bucket"] < start)]["sentiment"]
     engagement = crit_now["likes"] + crit_now["replies"] + crit_now["reposts"]
-    top = crit_now.assign(_e=engagement).sort_values(["_e", "created_at"], ascending=False).head(3)
+    top = crit_now.assign(interactions=engagement).sort_values(["interactions", "created_at"], ascending=False).head(3)
     posts = [
-        {"source": r.source, "url": r.url, "author": r.author, "engagement": int(r._e), "text": (r.text or "")[:280]}
+        {"source": r.source, "url": r.url, "author": r.author, "engagement": int(r.interactions), "text": (r.text or "")[:280]}
         for r in top.itertuples()
     ]
     return SpikeAlert(
@@ -228,7 +237,7 @@ def _explain(
         top_terms=_terms(crit_now["text"], crit_before["text"], exclude),
         top_posts=posts,
         sources=dict(Counter(crit_now["source"]).most_common()),
-        sentiment_before=float(before["sentiment"].mean()) if before["sentiment"].notna().any() else float("nan"),
+        sentiment_before=float(base_sentiment.mean()) if base_sentiment.notna().any() else float("nan"),
         sentiment_during=float(during["sentiment"].mean()) if during["sentiment"].notna().any() else float("nan"),
         authors=sorted({p["author"] for p in posts if p["author"]}),
     )  # fmt: skip
