@@ -226,7 +226,10 @@ def _explain(
     engagement = crit_now["likes"] + crit_now["replies"] + crit_now["reposts"]
     top = crit_now.assign(interactions=engagement).sort_values(["interactions", "created_at"], ascending=False).head(3)
     posts = [
-        {"source": r.source, "url": r.url, "author": r.author, "engagement": int(r.interactions), "text": (r.text or "")[:280]}
+        {
+            "source": r.source, "url": r.url, "author": r.author, "engagement": int(r.interactions),
+            "text": (r.text or "")[:280],
+        }  # fmt: skip
         for r in top.itertuples()
     ]
     return SpikeAlert(
