@@ -59,6 +59,8 @@ TOPICS: dict[str, list[str]] = {
         "Zählerstand endlich übermittelt. Die {app} funktioniert wieder, aber langsam.",
         "Ehrlich gesagt hat mich die Störung {brand_gen} nicht überrascht. Die App war schon vorher wackelig.",
         "Der Ausfall bei {brand} war ärgerlich, aber die Entschuldigung klang ehrlich. Ich bleibe erstmal.",
+        "Drei Tage nach dem Ausfall hat {brand} immer noch keine richtige Erklärung veröffentlicht.",
+        "Immerhin: {brand} verzichtet nach der Störung auf Mahngebühren für verspätete Zählerstände.",
     ],
     "pricing": [
         "Heute den Brief von {brand} bekommen: {pct} Prozent teurer ab {month}. Danke auch.",
@@ -75,6 +77,8 @@ TOPICS: dict[str, list[str]] = {
         "Die Preise {brand_gen} sind jetzt höher als bei {comp}. Das war mal anders.",
         "Ich bin seit acht Jahren bei {brand} und bekomme als Dank eine Preiserhöhung.",
         "Fairerweise: {brand} ist trotz Erhöhung nicht der teuerste Anbieter in {place}.",
+        "Im Brief {brand_gen} steht 'Preisanpassung'. Nennt es doch einfach Preiserhöhung.",
+        "Bei {brand} kostet die kWh jetzt fast so viel wie in der Grundversorgung. Was soll das?",
     ],
     "privacy": [
         "Welche Daten schickt das Smart Meter eigentlich an {brand}? Viertelstundenwerte?",
@@ -87,6 +91,8 @@ TOPICS: dict[str, list[str]] = {
         "Die {app} hat drei Tracker drin. Muss das bei einem Energieversorger sein?",
         "Ich finde gut, dass {brand} die Smart-Meter-Daten nur auf Wunsch für Tarife nutzt.",
         "Kann mir jemand erklären, ob die {box} Daten in die Cloud schickt oder lokal bleibt?",
+        "Warum fragt die {app} bei jedem Start nach Zugriff auf meine Kontakte? Datenschutz geht anders.",
+        "Gut erklärt: {brand} hat eine verständliche Seite zum Smart Meter und DSGVO veröffentlicht.",
     ],
     "launch": [
         "Die {box} ist da! Installation hat zwei Stunden gedauert, läuft perfekt.",
@@ -107,6 +113,8 @@ TOPICS: dict[str, list[str]] = {
         "Meine {box} zeigt in der App nur noch 'offline'. Support sagt, ein Update kommt.",
         "Die {box} ist gut, aber der Preis ist für einen Speicher dieser Größe ziemlich hoch.",
         "Warum kann man die {box} nicht ohne die {app} einrichten? Kein lokales Interface?",
+        "Die {box} piept nachts, wenn der Akku voll ist. Kann man das abstellen?",
+        "Installateur für die {box} kommt erst in acht Wochen. Das dauert mir zu lange.",
     ],
     "employer": [
         "Bei {brand} gibt es jetzt einen Betriebsrat für die Servicecenter. Gute Sache.",
@@ -119,6 +127,8 @@ TOPICS: dict[str, list[str]] = {
         "Schön zu sehen, dass {brand} Azubis übernimmt. Ist nicht selbstverständlich.",
         "Bewerbungsgespräch bei {brand} war angenehm, kein Stress, faire Fragen.",
         "Die Gehälter bei {brand} im Kundenservice sind nicht gerade berauschend, hört man.",
+        "Hafenlicht-Azubis haben beim Girls' Day in {place} gezeigt, wie eine {box} funktioniert. Coole Aktion!",
+        "Der Betriebsrat bei {brand} will mitreden, wenn Gespräche im Kundenservice ausgewertet werden. Richtig so.",
     ],
     "q_billing": [
         "Warum hat {brand} mir diesen Monat zweimal abgebucht? Wer kann helfen?",
@@ -126,24 +136,32 @@ TOPICS: dict[str, list[str]] = {
         "{brand}, ich habe eine Gutschrift von {euro} Euro, wann wird die ausgezahlt?",
         "Rechnung von {brand} verstehe ich nicht: Was ist die Position 'Messstellenbetrieb'?",
         "Lastschrift bei {brand} ist geplatzt, weil falsch abgebucht wurde. Wie kläre ich das?",
+        "Seit der Umstellung bucht {brand} am 1. statt am 15. ab. Kann ich das ändern?",
+        "Warum steht auf meiner {brand}-Rechnung ein anderer Zählerstand als ich gemeldet habe?",
     ],
     "q_abschlag": [
         "Wie kann ich bei {brand} den Abschlag senken? Finde die Option nicht.",
         "Mein Abschlag bei {brand} ist {euro} Euro höher als nötig. Kann man das anpassen?",
         "{brand} hat den Abschlag einfach erhöht, ohne zu fragen. Darf das?",
         "Frage: Wird der Abschlag bei {brand} nach der Preiserhöhung automatisch angepasst?",
+        "{brand}: Kann ich den Abschlag auch vierteljährlich zahlen statt monatlich?",
+        "Nach der Jahresabrechnung will {brand} {euro} Euro mehr Abschlag. Ist das richtig berechnet?",
     ],
     "q_move": [
         "Ich ziehe nach {place}. Wie melde ich den Umzug bei {brand}?",
         "Umzug nächsten Monat, kann ich meinen {brand}-Vertrag mitnehmen?",
         "Wohnung in {place} übernommen, Zählerstand schon gemeldet. {brand}, wie geht's weiter?",
         "Muss ich bei {brand} kündigen, wenn ich zu meiner Freundin ziehe, die bei {comp} ist?",
+        "Ich ziehe ins Ausland. Wie kündige ich bei {brand} richtig?",
+        "Neue Wohnung hat schon einen Zähler von {comp}. Kann ich trotzdem bei {brand} bleiben?",
     ],
     "q_login": [
         "Passwort vergessen und die {app} schickt keine Mail. Was tun?",
         "Wie bekomme ich die Zwei-Faktor-Anmeldung in der {app} wieder weg? Neues Handy.",
         "Die {app} sagt 'Kundennummer unbekannt'. Die steht aber so auf der Rechnung.",
         "Kann ich mit zwei Verträgen in der {app} angemeldet sein?",
+        "Seit dem Update der {app} kann ich mich nicht mehr mit Face ID anmelden. Wer weiß Rat?",
+        "Wo finde ich in der {app} meine alten Rechnungen? Alles nur noch ab diesem Jahr.",
     ],
     "competitor": [
         "Gewechselt von {brand} zu {comp}: {euro} Euro im Jahr gespart.",
@@ -155,6 +173,8 @@ TOPICS: dict[str, list[str]] = {
         "Ein Freund schwört auf {comp}, ich bleibe bei {brand}. Bisher keine Probleme.",
         "{comp} hat keine eigene App, das ist für mich das Argument für {brand}.",
         "Preisvergleich gemacht: {comp} ist {euro} Euro günstiger als {brand} im Jahr.",
+        "{comp} hat mir ein Angebot geschickt, {euro} Euro Bonus. Bei {brand} gibt es sowas nicht.",
+        "Die App von {comp} ist hübscher, aber die {app} kann mehr. Geschmackssache.",
     ],
     "general": [
         "Seit drei Jahren Ökostrom von {brand}, nie Probleme gehabt.",
@@ -177,6 +197,8 @@ TOPICS: dict[str, list[str]] = {
         "Wechsel doch zu {comp}, da hatte ich nie so Stress.",
         "Hast du {brand} schon mal direkt angeschrieben?",
         "Das hat {brand} bei mir innerhalb von zwei Tagen geklärt.",
+        "Danke für den Tipp, probiere ich bei {brand} auch mal.",
+        "Ist bei {brand} leider kein Einzelfall.",
     ],
     "noise": [
         "Wer geht dieses Jahr zum Hafenlicht Festival? Line-up ist stark!",
