@@ -90,7 +90,7 @@ class People:
         self.pools: dict[tuple[str, str], list[Author]] = {}
         self.cum: dict[tuple[str, str], list[float]] = {}
         for source, size in self.SIZES.items():
-            for lang in ("de", "en"):
+            for lang in ("en",) if source == "hackernews" else ("de", "en"):
                 n = size * (6 if lang == "de" else 4) // 10 if source != "hackernews" else size
                 seen: set[str] = set()
                 pool: list[Author] = []

@@ -133,15 +133,14 @@ class Calendar:
     def later(self, rng: random.Random, when: datetime, median_hours: float, office: bool = False) -> datetime:
         """A time after ``when`` (log-normal delay); ``office``: moved into local office hours."""
         t = when + timedelta(hours=median_hours * rng.lognormvariate(0, 0.9))
-        if office:
+        if office:  # the service team works Monday to Saturday, 8 to 20 local time
             local = t.astimezone(LOCAL)
-            if local.hour < 8 or local.hour >= 20 or local.weekday() == 6:
-                nxt = (local + timedelta(days=1 if local.hour >= 20 else 0)).date()
-                if local.weekday() == 6 and local.hour < 20:
-                    nxt += timedelta(days=1)
-                hour = 8 + rng.random() * 2.5
-                t = (datetime(nxt.year, nxt.month, nxt.day) + timedelta(hours=hour)).replace(tzinfo=LOCAL)
-                t = t.astimezone(UTC)
+            if not 8 <= local.hour < 20 or local.weekday() == 6:
+                day = local.date() + timedelta(days=0 if local.hour < 8 else 1)
+                while day.weekday() == 6:
+                    day += timedelta(days=1)
+                start = datetime(day.year, day.month, day.day) + timedelta(hours=8 + rng.random() * 2.5)
+                t = start.replace(tzinfo=LOCAL).astimezone(UTC)
         return t
 
 

@@ -18,6 +18,7 @@ import pytest
 from collectors import demo_text_de, demo_text_en
 from collectors.demo import DemoCollector
 from collectors.demo_render import fill
+from collectors.demo_scenario import LOCAL
 from collectors.matching import Matcher
 from collectors.runner import RunReport, run_collector
 from earshot.config import EXAMPLE_CONFIG, ROOT, Source, load_config
@@ -110,10 +111,38 @@ def test_own_answers_point_at_existing_questions_and_some_questions_wait(run) ->
         assert not parent["is_own"] and r["created_at"] > parent["created_at"]
         assert r["conversation_id"] == (parent["conversation_id"] or parent["id"])
         assert r["author"].lower() in own
+    berlin = LOCAL  # Hamburg time (a fixed UTC+1 where no tz database exists)
+    local = [r["created_at"].astimezone(berlin) for r in own_replies]
+    assert all(8 <= t.hour < 20 and t.weekday() != 6 for t in local)  # the service team's hours
     answered = {r["parent_id"] for r in own_replies}
     waiting = [r for r in rows if r["source"] == "x" and not r["parent_id"] and "?" in r["text"]
                and not r["is_own"] and r["id"] not in answered]
     assert len(waiting) > 100
+
+
+def test_daily_and_weekly_rhythm(run) -> None:
+    _, _, _, rows = run
+    berlin = LOCAL
+    local = [r["created_at"].astimezone(berlin) for r in rows if r["source"] != "hackernews"]
+    hours = Counter(t.hour for t in local)
+    assert sum(hours[h] for h in range(1, 5)) * 4 < sum(hours[h] for h in range(9, 13))
+    weekdays = Counter(t.weekday() for t in local)
+    per_day = Counter(t.date() for t in local)
+    n_days = Counter(d.weekday() for d in per_day)
+    mean = {d: weekdays[d] / n_days[d] for d in range(7)}
+    assert max(mean[5], mean[6]) < min(mean[d] for d in (0, 1, 3))  # weekends are quieter
+
+
+def test_reach_is_heavy_tailed_and_engagement_follows_it(run) -> None:
+    _, _, _, rows = run
+    x = [r for r in rows if r["source"] == "x" and not r["is_own"]]
+    followers = sorted(r["author_followers"] for r in x)
+    assert followers[len(followers) // 2] < 300 and followers[-1] > 20_000
+    big = [r["likes"] for r in x if r["author_followers"] > 2_000]
+    small = [r["likes"] for r in x if r["author_followers"] < 100]
+    assert statistics.median(big) > 3 * max(statistics.median(small), 1)
+    authors = Counter(r["author"] for r in x)
+    assert authors.most_common(1)[0][1] >= 20 and sum(1 for n in authors.values() if n == 1) > 100
 
 
 def test_threads_hang_together(run) -> None:
