@@ -149,3 +149,30 @@ def test_auto_answered_is_recorded_once_and_respects_decisions(tmp_path: Path) -
     assert current["mastodon:z"]["status"] == "escalated"  # a human decision stays
     status = response.effective_status(threads, current)
     assert dict(zip(threads["thread"], status, strict=True)) == {"x:1": "answered", "mastodon:z": "escalated"}
+
+
+def test_transparency_metrics_per_team_topic_and_period() -> None:
+    from analysis.metrics import transparency
+    from earshot.config import EXAMPLE_CONFIG, load_config
+
+    config = load_config(EXAMPLE_CONFIG)
+    rows = [
+        *THREAD,  # billing, critical, answered after 2 h
+        post("b2", "Abschlag falsch", source="mastodon", criticism=True, topics=("billing",), hours_ago=30),
+        post("b3", "Rechnung falsch", source="mastodon", criticism=True, topics=("billing",), hours_ago=20),
+        post("b3r", "Wir melden uns", source="mastodon", parent="b3", own=True, hours_ago=16),
+        post("o1", "Störung", source="bluesky", criticism=True, topics=("outage", "billing"), hours_ago=3),
+        post("n1", "Nur Lob", source="bluesky", hours_ago=3),  # not critical: not counted
+        post("z1", "Meh", source="reddit", criticism=True, hours_ago=3),  # no topic: the fallback team
+    ]
+    threads = conversations.summarize(frame(rows), now=NOW)
+    team = transparency(threads, config, by="team", freq=None).set_index("team")
+    assert team.loc["customer-service"].to_dict() == {  # x:1, b2, b3 and the topic-less z1
+        "critical_threads": 4, "answered": 2, "share_answered": 0.5, "median_first_response_h": 3.0}
+    assert team.loc["it", "critical_threads"] == 1  # outage comes first in o1's topics
+    topic = transparency(threads, config, by="topic", freq=None).set_index("topic")
+    assert topic.loc["billing", "critical_threads"] == 4 and topic.loc["outage", "answered"] == 0
+    assert topic.loc["(none)", "critical_threads"] == 1
+    daily = transparency(threads, config, by=None, freq="D")
+    assert daily["critical_threads"].tolist() == [2, 3] and daily["answered"].tolist() == [1, 1]  # b2, b3 | x:1, o1, z1
+    assert transparency(threads.iloc[0:0], config).empty
