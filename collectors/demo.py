@@ -6,7 +6,8 @@
 English: an app outage with a spike of angry posts, a price-increase wave, privacy
 questions, a product launch, works-council and job talk, customer questions (some answered
 by the company's own accounts), competitor comparisons and news. The same seed and anchor
-always give the same records; ids depend on the seed only, so re-running adds nothing.
+always give the same records; ids depend on the seed and the span only (not on the
+anchor), so re-running adds nothing.
 
 Raw items are flat records, the shape ``python -m collectors import`` accepts; the story and
 the text live in ``demo_scenario``, ``demo_build``, ``demo_render`` and the phrase banks.
@@ -20,7 +21,7 @@ from typing import Any, ClassVar
 
 from collectors.base import Batch
 from collectors.demo_build import build
-from collectors.records import parse_time
+from collectors.records import parse_time, record_to_mention
 from earshot.config import Config, Source
 from earshot.errors import ConfigError
 
@@ -93,6 +94,5 @@ class DemoCollector:
             yield Batch(records[start:start + BATCH], state=state_after, query=query, errors=errors if last else [])
 
     def to_mention(self, raw: Any) -> dict[str, Any] | None:
-        from collectors.records import record_to_mention
-
+        """A flat demo record to a mention row (the same mapping file import uses)."""
         return record_to_mention(raw, "demo")

@@ -2,7 +2,7 @@
 
 ``build(seed, anchor, days)`` returns flat records (the shape file import accepts) sorted by
 time. Everything comes from one ``random.Random`` seeded with ``seed``, so the same seed and
-anchor give the same records; ids depend on the seed and the order of creation only.
+anchor give the same records; ids depend on the seed, the span and the order of creation.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class Builder:
             title: str | None = None, parent: dict[str, Any] | None = None, url: str | None = None) -> dict[str, Any]:
         """Append one record; thread ids, URL and engagement follow from its source and parent."""
         n = len(self.items) + 1
-        rid, num = f"demo-{self.seed}-{n:05d}", 1_700_000_000 + n * 7919
+        rid, num = f"demo-{self.seed}-{self.cal.days}-{n:05d}", 1_700_000_000 + n * 7919
         likes, replies, reposts = self._engagement(source, author.followers, mood, parent is None)
         rec = {
             "id": rid, "source": source, "created_at": when.replace(microsecond=0),
