@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
 
 # Query parameters and headers that carry credentials in the URLs our clients log.
 _SECRET_PARAM = re.compile(r"(?i)((?:access_token|token|key|secret|password|sig|signature)=)[^&\s]+")
@@ -31,9 +32,17 @@ class MaskingFormatter(logging.Formatter):
         return mask(super().format(record))
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of the record (tests swap it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def setup(verbose: bool = False) -> None:
     """Log to stderr at INFO (DEBUG with ``verbose``), every line masked."""
-    handler = logging.StreamHandler()
+    handler = _StderrHandler()
     handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -37,12 +37,12 @@ def test_import_keeps_good_rows_reports_bad_with_line(ctx, tmp_path: Path) -> No
     assert "line 5: BadItem: text is missing or empty" in joined
     assert "line 7: BadItem: likes 'two' is not a number" in joined  # a quoted newline: line of the row's end
     t = ctx.lake.read(MENTIONS).to_pylist()
-    by_author = {r["author"]: r for r in t}
-    assert set(by_author) == {"anna", "carla", "fritz"}
-    assert by_author["anna"]["entity"] == "Hafenlicht" and by_author["anna"]["likes"] == 3
-    assert by_author["carla"]["entity"] is None  # kept although it matches nothing
-    assert by_author["fritz"]["source"] == "import" and by_author["fritz"]["id"].startswith("h")
-    assert by_author["fritz"]["entity"] == "LichtBox"
+    by_text = {r["text"].split()[0]: r for r in t}
+    assert set(by_text) == {"Hafenlicht", "Nothing", "LichtBox"}
+    assert by_text["Hafenlicht"]["entity"] == "Hafenlicht" and by_text["Hafenlicht"]["likes"] == 3
+    assert by_text["Nothing"]["entity"] is None  # kept although it matches nothing
+    assert by_text["LichtBox"]["source"] == "import" and by_text["LichtBox"]["id"].startswith("h")
+    assert by_text["LichtBox"]["entity"] == "LichtBox"
     assert ctx.lake.read(RUNS).to_pylist()[0]["status"] == "partial"
 
 
