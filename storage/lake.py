@@ -52,6 +52,21 @@ def _key_strings(table: pa.Table, key: tuple[str, ...]) -> list[str]:
     return pc.binary_join_element_wise(*cols, "\x1f").to_pylist() if len(cols) > 1 else cols[0].to_pylist()
 
 
+def _journal_hides(month_dir: Path) -> set[str]:
+    """Files a reader must skip while a compaction of this month is unfinished (or crashed).
+
+    Once every merged file is in place the originals are hidden, before that the merged ones,
+    so a reader sees each row once even before the next writer's ``recover`` cleans up.
+    """
+    try:
+        journal = json.loads((month_dir / JOURNAL).read_text())
+    except (OSError, ValueError):
+        return set()
+    if all((month_dir / n).exists() for n in journal["new"]):
+        return set(journal["old"])
+    return set(journal["new"])
+
+
 class Lake:
     """Read and write the lake's tables under ``<data>/lake``."""
 
@@ -80,7 +95,10 @@ class Lake:
         for month in wanted:
             d = base / f"month={month}"
             if d.exists():
-                out.extend(sorted(d.glob("part-*.parquet")))
+                before = _journal_hides(d)
+                found = sorted(d.glob("part-*.parquet"))
+                hidden = before | _journal_hides(d)  # journal read before and after: no window shows both
+                out.extend(p for p in found if p.name not in hidden)
         return out
 
     def glob(self, table: Table) -> str:
