@@ -2,7 +2,7 @@
 
 "Hafenlicht Energie GmbH" (config/earshot.example.yaml) is a Hamburg energy supplier. Over
 ``days`` days ending at ``anchor`` (default: the start of the current hour, UTC) it gets
-6,000-8,000 mentions on X, Reddit, feeds, Hacker News, Mastodon and Bluesky, in German and
+about 7,500 mentions (90 days) on X, Reddit, feeds, Hacker News, Mastodon and Bluesky, in German and
 English: an app outage with a spike of angry posts, a price-increase wave, privacy
 questions, a product launch, works-council and job talk, customer questions (some answered
 by the company's own accounts), competitor comparisons and news. The same seed and anchor
@@ -72,6 +72,11 @@ class DemoCollector:
     def total(self) -> int:
         """How many raw items ``fetch`` will yield, for a progress bar (generates, well under a second)."""
         return len(self.records())
+
+    @property
+    def expected_items(self) -> int:
+        """The same as ``total()``, under the name the dashboard's demo loader reads."""
+        return self.total()
 
     def plan(self, state: dict[str, Any], since: datetime | None) -> list[str]:
         return [f"generate {self.days} days of demo mentions ending {self.anchor:%Y-%m-%d %H:%M} UTC "

@@ -67,7 +67,7 @@ def test_same_seed_and_anchor_give_identical_records_in_any_process() -> None:
 def test_full_run_maps_everything_and_keeps_over_5000(run) -> None:
     _, collector, report, rows = run
     assert report.status == "ok" and report.bad == 0, report.errors
-    assert report.fetched == collector.total()  # the progress bar's denominator is exact
+    assert report.fetched == collector.total() == collector.expected_items  # a progress bar's exact denominator
     assert report.new == len(rows) >= 5000
     # A few generated posts name no entity (or only an excluded phrase): the matcher drops them.
     assert 0 < report.unmatched < 0.03 * report.fetched
