@@ -11,6 +11,12 @@ import streamlit as st
 
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/conversation.py", title="Join the conversation", icon=":material/forum:"),
+    st.Page("pages/topics.py", title="Topics and themes", icon=":material/label:"),
+    st.Page("pages/mentions.py", title="Mentions", icon=":material/search:"),
+    st.Page("pages/competitors.py", title="Competitors", icon=":material/compare_arrows:"),
+    st.Page("pages/coverage.py", title="Coverage", icon=":material/satellite_alt:"),
+    st.Page("pages/transparency.py", title="Transparency report", icon=":material/public:"),
 ]
 
 st.set_page_config(page_title="Earshot", page_icon=":material/hearing:", layout="wide")

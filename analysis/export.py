@@ -152,3 +152,62 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _fmt_pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def transparency_html(report: Any) -> str:
+    """A standalone, publishable HTML page of a ``storage.queries_report.Report`` (no scripts, no external files).
+
+    Only aggregates appear; every value is HTML-escaped.
+    """
+    from html import escape
+
+    def e(value: Any) -> str:
+        return escape("" if value is None else str(value), quote=True)
+
+    period = f"{report.since} – {report.until}" if report.since and report.until else "all time"
+    k, b = report.now, report.before
+    hours = "–" if k.median_first_response_h is None else f"{k.median_first_response_h:.1f} hours"
+    figures = [
+        ("Mentions heard", f"{k.mentions:,}", f"{b.mentions:,}" if b else "–"),
+        ("Critical mentions", f"{k.criticism:,}", f"{b.criticism:,}" if b else "–"),
+        ("Share of criticism", _fmt_pct(k.criticism_share), _fmt_pct(b.criticism_share) if b else "–"),
+        ("Criticism we answered", _fmt_pct(k.criticism_answered), _fmt_pct(b.criticism_answered) if b else "–"),
+        ("Median time to our first answer", hours,
+         "–" if not b or b.median_first_response_h is None else f"{b.median_first_response_h:.1f} hours"),
+    ]
+    rows = "".join(f"<tr><th>{e(a)}</th><td>{e(x)}</td><td>{e(y)}</td></tr>" for a, x, y in figures)
+    theme_rows = "".join(
+        f"<tr><td>{e(t.topic)}</td><td>{int(t.mentions):,}</td><td>{int(t.criticism):,}</td>"
+        f"<td>{e(f'{int(t.change):+,}' if hasattr(t, 'change') else '–')}</td></tr>"
+        for t in report.themes.itertuples(index=False)
+    ) or "<tr><td colspan=4>No themes in this period.</td></tr>"
+    did = "".join(f"<li>{e(s.replace('_', ' '))}: {n:,}</li>" for s, n in sorted(report.decisions.items()))
+    sources = ", ".join(f"{e(s)} ({int(n):,})" for s, n in report.sources.itertuples(index=False)) or "none"
+    gaps = "".join(f"<li>{e(g)}</li>" for g in report.gaps)
+    demo = "<p class=demo>Demo data: this report describes a fictional company.</p>" if report.demo else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>{e(report.company)}: what we heard and what we did ({e(period)})</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}}
+table{{border-collapse:collapse;width:100%;margin:1rem 0}}th,td{{border-bottom:1px solid #ddd;padding:.4rem;
+text-align:left}}.demo{{background:#fff4d6;padding:.6rem}}small{{color:#666}}</style></head><body>
+{demo}<h1>{e(report.company)}: what we heard and what we did</h1>
+<p>Period: {e(period)}. Public posts mentioning us, counted and classified automatically; no individual
+post or author is shown.</p>
+<h2>What we heard</h2>
+<table><tr><th></th><th>this period</th><th>previous period</th></tr>{rows}</table>
+<p>Sources: {sources}</p>
+<h2>Themes</h2>
+<table><tr><th>theme</th><th>mentions</th><th>critical</th><th>change</th></tr>{theme_rows}</table>
+<h2>What we did</h2>
+<ul>{did or "<li>No decisions recorded in this period.</li>"}</ul>
+{"<h2>What we could not see</h2><ul>" + gaps + "</ul>" if gaps else ""}
+<p><small>Made with Earshot. Criticism and sentiment are classified automatically and can be wrong.</small></p>
+</body></html>
+"""

@@ -106,19 +106,23 @@ def simple_queue(store: Store, f: Filters, limit: int = 100) -> pd.DataFrame:
     if frame.empty:
         return frame.reindex(columns=[*PAGE_COLUMNS, "score", "reasons"])
     frame["reasons"] = [
-        ", ".join(
-            r
-            for r, on in (
-                ("criticism", bool(c) if pd.notna(c) else False),
-                ("question", i == "question"),
-                (f"{int(e)} interactions", e and e > 0),
-                (f"reach {int(r)}", pd.notna(r) and r > 0),
-            )
-            if on
-        )
+        _reasons(c, i, e, r)
         for c, i, e, r in zip(frame["criticism"], frame["intent"], frame["engagement"], frame["reach"], strict=True)
     ]
     return frame[[*PAGE_COLUMNS, "score", "reasons"]]
+
+
+def _reasons(criticism: object, intent: object, engagement: object, reach: object) -> str:
+    out = []
+    if criticism is True or (pd.notna(criticism) and bool(criticism)):
+        out.append("criticism")
+    if intent == "question":
+        out.append("open question")
+    if pd.notna(engagement) and engagement > 0:
+        out.append(f"{int(engagement)} interactions")
+    if pd.notna(reach) and reach > 0:
+        out.append(f"reach {int(reach):,}")
+    return ", ".join(out)
 
 
 def export_sql(f: Filters) -> tuple[str, list]:
