@@ -231,7 +231,7 @@ def _take(
 ) -> None:
     report.pages += 1
     report.fetched += len(batch.items)
-    report.query = report.query or batch.query
+    report.query = report.query or mask(batch.query)  # feed URLs may carry tokens
     report.rate_limit_waits += batch.rate_limit_waits
     report.rate_limit_wait_seconds += batch.rate_limit_wait_seconds
     for line in batch.errors:
