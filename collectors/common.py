@@ -190,6 +190,9 @@ def html_to_text(markup: str | None) -> str:
     """Visible text of an HTML fragment: tags dropped, entities decoded, line breaks kept."""
     if not markup:
         return ""
+    if "<" not in markup and "&" not in markup:  # plain text already (most titles): only tidy the spaces
+        lines = [_SPACE.sub(" ", line).strip() for line in markup.splitlines()]
+        return "\n".join(line for line in lines if line)
     text = _BREAKS.sub("\n", markup)
     text = html.unescape(_TAGS.sub("", text))
     lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]

@@ -82,8 +82,8 @@ def parse_feed(data: bytes, url: str, headers: dict[str, str] | None = None) -> 
 
 def _unwrap(link: str | None) -> str | None:
     """Google Alerts links point at google.com/url?...&url=<article>: keep the article."""
-    if not link:
-        return None
+    if not link or "google." not in link:
+        return link or None
     parts = urlparse(link)
     if parts.netloc.endswith("google.com") and parts.path == "/url":
         real = parse_qs(parts.query).get("url") or parse_qs(parts.query).get("q")
@@ -195,6 +195,8 @@ def _entry_time(entry: dict[str, Any]) -> datetime | None:
 
 
 def _int(value: Any) -> int | None:
+    if value is None:
+        return None
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):

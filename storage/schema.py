@@ -94,12 +94,19 @@ RUNS = Table("runs", RUN, None, "started_at")
 TABLES = {t.name: t for t in (MENTIONS, TAGS, RUNS)}
 
 
+_EMPTY: dict[pa.Schema, tuple[dict, tuple[str, ...]]] = {}  # per schema: the row template and its list fields
+
+
 def empty_row(schema: pa.Schema = MENTION) -> dict:
     """A row of the schema with every field None (lists empty, is_own False)."""
-    row: dict = {f.name: None for f in schema}
-    for f in schema:
-        if pa.types.is_list(f.type):
-            row[f.name] = []
-    if "is_own" in row:
-        row["is_own"] = False
+    cached = _EMPTY.get(schema)
+    if cached is None:  # built once per schema: collectors call this for every item
+        template: dict = {f.name: None for f in schema}
+        if "is_own" in template:
+            template["is_own"] = False
+        lists = tuple(f.name for f in schema if pa.types.is_list(f.type))
+        cached = _EMPTY[schema] = (template, lists)
+    row = dict(cached[0])
+    for name in cached[1]:
+        row[name] = []  # a fresh list per row
     return row
