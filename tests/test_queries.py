@@ -1,0 +1,218 @@
+"""Query functions over a small hand-made lake, without Streamlit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from analysis.version import ANALYZER_VERSION
+from storage import queries_coverage as qc
+from storage import queries_metrics as qm
+from storage import queries_rows as qr
+from storage.lake import Lake
+from storage.queries import Filters, Store
+from storage.schema import MENTIONS, RUNS, TAGS, empty_row
+
+DAY = datetime(2026, 3, 10, 12, tzinfo=UTC)
+
+
+def mention(i: str, when: datetime, **kw) -> dict:
+    row = empty_row()
+    row.update(source=kw.pop("source", "x"), id=i, created_at=when, collected_at=when, text=f"post {i}",
+               url=f"https://x.example/{i}", entity=kw.get("entity", "Acme"), entities=[kw.pop("entity", "Acme")],
+               likes=0, replies=0, reposts=0, lang="en")
+    row.update(kw)
+    return row
+
+
+def tag(i: str, when: datetime, label: str | None, criticism: bool, topics: list[str] | None = None,
+        intent: str = "other", source: str = "x", version: str = ANALYZER_VERSION, lang: str = "en") -> dict:
+    score = {"positive": 0.6, "negative": -0.6, "neutral": 0.0}[label or "neutral"]
+    return {"source": source, "id": i, "created_at": when, "analyzer_version": version, "tagged_at": when,
+            "lang": lang, "sentiment": score, "sentiment_label": label, "criticism": criticism,
+            "criticism_reasons": [], "topics": topics or [], "intent": intent}
+
+
+@pytest.fixture
+def lake_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "data"
+    lake = Lake(d)
+    ms = [
+        mention("1", DAY, likes=5, author_followers=100),
+        mention("2", DAY + timedelta(hours=1), likes=50, author_followers=10, text="Price =HYPERLINK bad"),
+        mention("3", DAY + timedelta(days=1), entity="Rival", author_followers=5000),
+        mention("4", DAY + timedelta(days=1), source="reddit", lang="de", text="Frage zur Rechnung?"),
+        mention("5", DAY + timedelta(days=2)),  # untagged
+        # our own reply to 1, two hours later
+        mention("6", DAY + timedelta(hours=2), parent_id="1", conversation_id="1", is_own=True),
+        mention("7", DAY - timedelta(days=3)),  # previous period
+    ]
+    ms[0]["conversation_id"] = "1"
+    lake.append(MENTIONS, ms)
+    lake.append(TAGS, [
+        tag("1", DAY, "negative", True, ["pricing"]),
+        tag("2", DAY, "negative", True, ["pricing", "billing"]),
+        tag("3", DAY, "positive", False),
+        tag("4", DAY, "neutral", False, ["billing"], intent="question", source="reddit", lang="de"),
+        tag("6", DAY, "neutral", False),
+        tag("7", DAY, "positive", False),
+        tag("5", DAY, "negative", True, version="0.0.old"),  # an older analyzer: must be ignored
+    ])
+    lake.append(RUNS, [{
+        "run_id": "r1", "collector": "x", "query": "acme", "started_at": DAY + timedelta(days=1, hours=1),
+        "finished_at": DAY + timedelta(days=1, hours=2), "window_start": DAY - timedelta(days=5),
+        "window_end": DAY + timedelta(days=1), "pages": 1, "fetched": 7, "matched": 7, "new": 7, "duplicates": 0,
+        "bad": 0, "errors": [], "rate_limit_waits": 0, "rate_limit_wait_seconds": 0.0, "status": "ok",
+        "duration_s": 1.0,
+    }])
+    return d
+
+
+PERIOD = Filters(since=date(2026, 3, 10), until=date(2026, 3, 13))
+
+
+def test_empty_lake_gives_empty_typed_results(tmp_path: Path) -> None:
+    s = Store(tmp_path / "nothing")
+    assert s.mention_count() == 0 and s.bounds() == (None, None) and s.distinct("source") == []
+    assert qm.volume_by_day(s, Filters()).empty
+    assert qm.kpis(s, Filters(), ["Acme"], ["Rival"]).mentions == 0
+    assert qr.mentions_page(s, Filters(search="x")).empty and qr.simple_queue(s, Filters()).empty
+    assert qc.gaps(s, Filters()) == [] and qc.per_collector(s).empty
+    assert not s.has_demo()
+
+
+def test_refresh_picks_up_the_first_files(tmp_path: Path) -> None:
+    d = tmp_path / "data"
+    s = Store(d)
+    assert s.mention_count() == 0
+    Lake(d).append(MENTIONS, [mention("a", DAY)])
+    assert s.refresh() is True and s.mention_count() == 1
+    assert s.refresh() is False  # nothing changed: views and facts are kept
+
+
+def test_untagged_mentions_appear_with_null_tags_and_old_versions_are_ignored(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    rows = qr.mentions_page(s, Filters(), limit=50).set_index("id")
+    assert len(rows) == 7
+    assert rows.loc["5", "sentiment_label"] is None and rows.loc["5", "text"] == "post 5"
+    share = qm.sentiment_share(s, Filters()).set_index("sentiment")["mentions"]
+    assert share["untagged"] == 1 and share["negative"] == 2
+
+
+def test_filters_combine(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    assert qr.count(s, Filters(sources=("reddit",))) == 1
+    assert qr.count(s, Filters(langs=("de",))) == 1
+    assert qr.count(s, Filters(entities=("Rival",))) == 1
+    assert qr.count(s, Filters(topics=("billing",))) == 2
+    assert qr.count(s, Filters(topics=("billing",), criticism=True)) == 1
+    assert qr.count(s, Filters(criticism=False)) == 5  # untagged counts as not critical
+    assert qr.count(s, Filters(since=date(2026, 3, 11), until=date(2026, 3, 11))) == 2
+    assert qr.count(s, Filters(include_own=False)) == 6
+    assert qr.count(s, Filters(search="hyperlink")) == 1 and qr.count(s, Filters(search="RECHNUNG")) == 1
+
+
+def test_kpis_and_previous_period(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    k = qm.kpis(s, PERIOD, ["Acme"], ["Rival"])
+    assert k.mentions == 5 and k.criticism == 2 and k.tagged == 4
+    assert k.criticism_share == pytest.approx(2 / 4)
+    assert k.brand_health == pytest.approx(1 / 3)  # 1 positive, 2 negative
+    assert k.share_of_voice == pytest.approx(4 / 5)
+    assert k.criticism_answered == pytest.approx(1 / 2)  # only "1" got an own reply
+    assert k.median_first_response_h == pytest.approx(2.0)
+    prev = PERIOD.previous()
+    assert prev == Filters(since=date(2026, 3, 6), until=date(2026, 3, 9))
+    before = qm.kpis(s, prev, ["Acme"], ["Rival"])
+    assert before.mentions == 1 and before.brand_health == 1.0
+    assert qm.change(5, 1, relative=True) == 4.0 and qm.change(0.5, 0.25, relative=False) == 0.25
+    assert qm.change(3, 0, relative=True) is None
+
+
+def test_volume_topics_and_entities(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    vol = qm.volume_by_day(s, PERIOD, "source")
+    assert vol["mentions"].sum() == 6 and set(vol["source"]) == {"x", "reddit"}
+    with pytest.raises(ValueError):
+        qm.volume_by_day(s, PERIOD, "text; DROP TABLE facts")
+    topics = qm.top_topics(s, PERIOD).set_index("topic")
+    assert topics.loc["pricing", "mentions"] == 2 and topics.loc["pricing", "criticism_share"] == 1.0
+    assert topics.loc["billing", "mentions"] == 2
+    ent = qm.by_entity(s, PERIOD, ["Acme", "Rival"]).set_index("entity")
+    assert ent.loc["Acme", "mentions"] == 4 and ent.loc["Rival", "share_of_voice"] == pytest.approx(0.2)
+    themes = qm.entity_topics(s, PERIOD, ["Acme", "Rival"])
+    assert set(themes["topic"]) == {"pricing", "billing"} and set(themes["entity"]) == {"Acme"}
+
+
+def test_spikes_flag_only_outliers() -> None:
+    import pandas as pd
+
+    days = pd.date_range("2026-01-01", periods=30, freq="D")
+    counts = [20] * 30
+    counts[12] = 200
+    frame = pd.DataFrame({"day": days, "source": "x", "mentions": counts})
+    spikes = qm.spikes(frame)
+    assert list(spikes["day"]) == [days[12]]
+    assert qm.spikes(frame.iloc[0:0]).empty
+
+
+def test_mentions_page_sorts_and_links_safely(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    by_reach = qr.mentions_page(s, Filters(), "reach", 3)
+    assert list(by_reach["id"][:2]) == ["3", "1"]
+    by_eng = qr.mentions_page(s, Filters(), "engagement", 1)
+    assert list(by_eng["id"]) == ["2"] and by_eng["text"][0] == "Price =HYPERLINK bad"
+    recent = qr.mentions_page(s, Filters(), "recency", 2)
+    assert recent["created_at"].is_monotonic_decreasing
+    assert qr.safe_url("https://x.example/1") == "https://x.example/1"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//evil", "https://a b", None, 3, "ftp://x/y"):
+        assert qr.safe_url(bad) is None
+
+
+def test_simple_queue_ranks_open_criticism_and_questions(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    q = qr.simple_queue(s, Filters())
+    assert list(q["id"]) == ["2", "4"]  # "1" was answered by an own post; "5" is untagged
+    assert q["score"].is_monotonic_decreasing
+    assert "criticism" in q["reasons"][0] and "open question" in q["reasons"][1]
+
+
+def test_coverage_gaps_and_ledger(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    lines = qc.gaps(s, PERIOD)
+    assert lines == ["x: 2 days not covered"]  # the only run ended on 2026-03-11
+    assert qc.gap_note(s, Filters(since=date(2026, 3, 6), until=date(2026, 3, 11))) is None
+    per = qc.per_collector(s)
+    assert list(per["collector"]) == ["x"] and int(per["new"][0]) == 7
+
+
+def test_a_query_is_retried_once_when_a_file_vanishes(lake_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Store(lake_dir)
+    calls = {"n": 0}
+    real = s.con.execute
+
+    class Flaky:
+        def __getattr__(self, name):
+            return getattr(s.con, name)
+
+        def execute(self, sql, params=None):
+            calls["n"] += 1
+            if calls["n"] == 1:
+                raise duckdb.IOException("No files found that match the pattern")
+            return real(sql, params) if params is not None else real(sql)
+
+    monkeypatch.setattr(s, "con", Flaky())
+    assert qr.count(s, Filters()) == 7
+    assert calls["n"] >= 2
+
+
+def test_filter_parameters_are_not_sql(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    hostile = "x' OR '1'='1"
+    assert qr.count(s, Filters(sources=(hostile,))) == 0
+    assert qr.count(s, Filters(search=hostile)) == 0
+    with pytest.raises(ValueError):
+        s.distinct("text")
