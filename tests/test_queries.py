@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from analysis.version import ANALYZER_VERSION
@@ -97,7 +98,7 @@ def test_untagged_mentions_appear_with_null_tags_and_old_versions_are_ignored(la
     s = Store(lake_dir)
     rows = qr.mentions_page(s, Filters(), limit=50).set_index("id")
     assert len(rows) == 7
-    assert rows.loc["5", "sentiment_label"] is None and rows.loc["5", "text"] == "post 5"
+    assert pd.isna(rows.loc["5", "sentiment_label"]) and rows.loc["5", "text"] == "post 5"
     share = qm.sentiment_share(s, Filters()).set_index("sentiment")["mentions"]
     assert share["untagged"] == 1 and share["negative"] == 2
 
@@ -148,8 +149,6 @@ def test_volume_topics_and_entities(lake_dir: Path) -> None:
 
 
 def test_spikes_flag_only_outliers() -> None:
-    import pandas as pd
-
     days = pd.date_range("2026-01-01", periods=30, freq="D")
     counts = [20] * 30
     counts[12] = 200
