@@ -110,10 +110,27 @@ def send_email(payload: dict[str, Any], settings: Alerts) -> None:
 SENDERS: dict[str, Callable[[dict[str, Any], Alerts], None]] = {"webhook": send_webhook, "email": send_email}
 
 
+def same_event(alert: spikes.SpikeAlert, known: dict[str, Any]) -> bool:
+    """True when a ledger alert already covers this one: a shared topic and touching time spans
+    (as when two topics of one event swap which is bigger between runs)."""
+    if not set(alert.scopes) & set(known.get("scopes") or [known.get("scope")]):
+        return False
+    step = pd.Timedelta(1, unit=spikes.FREQ[alert.bucket][0])
+    start, end = pd.Timestamp(known["start"]), pd.Timestamp(known["end"])
+    return known.get("bucket") == alert.bucket and alert.start <= end + step and alert.end + step >= start
+
+
 def record(store: WorkflowStore, found: list[spikes.SpikeAlert], settings: Alerts) -> int:
     """Put new alerts in the ledger with one pending delivery per channel; returns how many were new."""
     targets = channels(settings)
-    return sum(store.add_alert(a.key, a.payload(), targets, a.authors) for a in found)
+    known = [a["payload"] for a in store.alerts()]
+    new = 0
+    for alert in found:
+        if any(k.get("key") != alert.key and same_event(alert, k) for k in known):
+            log.info("alert %s is the same event as one already sent; not sent again", alert.key)
+            continue
+        new += store.add_alert(alert.key, alert.payload(), targets, alert.authors)
+    return new
 
 
 def deliver(store: WorkflowStore, settings: Alerts, now: datetime | None = None) -> tuple[int, int]:

@@ -14,13 +14,20 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from analysis.response import track
+from analysis.response import track_all
 from analysis.version import ANALYZER_VERSION
 from storage.lake import Lake
 from storage.schema import MENTION, MENTIONS, TAGS
 
 TAG_COLUMNS = ["sentiment", "sentiment_label", "criticism", "criticism_reasons", "topics", "intent"]
 TEXTS_PER_THREAD = 50  # texts kept per thread for keyword cues (risk); the first ones in time
+COLUMNS = [
+    "thread", "source", "root_id", "url", "title", "text", "author", "first_at", "last_at", "size",
+    "participants", "authors", "own_replies", "criticism", "questions", "praise", "topics", "entity", "sentiment",
+    "max_followers", "engagement", "velocity", "repeat_complainer", "texts",
+    "answered", "first_response_at", "first_response_s", "sentiment_before", "sentiment_after", "outcome",
+    "open_question", "open_criticism",
+]  # fmt: skip
 
 
 def load_mentions(lake: Lake, since: datetime | None = None) -> pd.DataFrame:
@@ -120,67 +127,71 @@ def _critical_posts_by_author(mentions: pd.DataFrame) -> Counter:
     return Counter(critical["author"])
 
 
+def _first_topics(others: pd.DataFrame) -> pd.Series:
+    """Per thread, others' topics, most frequent first (ties: first mentioned first)."""
+    exploded = others[["thread", "topics"]].assign(pos=range(len(others))).explode("topics").dropna()
+    if exploded.empty:
+        return pd.Series(dtype=object)
+    counted = exploded.groupby(["thread", "topics"], sort=False).agg(n=("pos", "size"), first=("pos", "min"))
+    counted = counted.reset_index().sort_values(["thread", "n", "first"], ascending=[True, False, True])
+    return counted.groupby("thread", sort=False)["topics"].agg(list)
+
+
 def summarize(mentions: pd.DataFrame, now: datetime | None = None) -> pd.DataFrame:
     """One row per thread, most recently active first.
 
     Columns: thread, source, root_id, url, title, text (the root's, or the first post's), author,
     first_at, last_at, size, participants, authors, own_replies, criticism (critical posts),
-    questions, praise (posts of those intents), topics (most frequent first), entity, sentiment (mean of others' posts),
-    max_followers, engagement (likes + replies + reposts), velocity (interactions per hour since
-    the first post), repeat_complainer (most critical posts by one of its authors in ``mentions``),
-    texts (others' texts), plus the response columns of ``analysis.response.track``.
+    questions, praise (posts of those intents), topics (most frequent first), entity, sentiment
+    (mean of others' posts), max_followers, engagement (others' likes + replies + reposts, plus
+    the posts in the thread after the first), velocity (interactions per hour since the first
+    post), repeat_complainer (most critical posts by one of its authors in ``mentions``), texts
+    (others' texts, the first ``TEXTS_PER_THREAD``), plus the columns of ``analysis.response.track``.
     """
     now = now or datetime.now(UTC)
-    columns = [
-        "thread", "source", "root_id", "url", "title", "text", "author", "first_at", "last_at", "size",
-        "participants", "authors", "own_replies", "criticism", "questions", "praise", "topics", "entity", "sentiment",
-        "max_followers", "engagement", "velocity", "repeat_complainer", "texts",
-        "answered", "first_response_at", "first_response_s", "sentiment_before", "sentiment_after", "outcome",
-        "open_question", "open_criticism",
-    ]  # fmt: skip
     if mentions.empty:
-        return pd.DataFrame(columns=columns)
-    mentions = normalise(mentions)
-    if "thread" not in mentions:
-        mentions["thread"] = thread_keys(mentions)
-    complaints = _critical_posts_by_author(mentions)
-    now_ts = pd.Timestamp(now).tz_convert("UTC") if pd.Timestamp(now).tzinfo else pd.Timestamp(now, tz="UTC")
-    rows = []
-    for key, posts in mentions.sort_values("created_at").groupby("thread", sort=False):
-        others = posts[~posts["is_own"]]
-        root_id = key.split(":", 1)[1]
-        root = posts[posts["id"] == root_id]
-        head = root.iloc[0] if len(root) else (others.iloc[0] if len(others) else posts.iloc[0])
-        topics = Counter(t for ts in others["topics"] for t in ts)
-        interactions = int((others["likes"] + others["replies"] + others["reposts"]).sum()) + max(len(posts) - 1, 0)
-        hours = max((now_ts - posts["created_at"].iloc[0]).total_seconds() / 3600, 1.0)
-        authors = [a for a in dict.fromkeys(others["author"]) if a]
-        rows.append({
-            "thread": key,
-            "source": posts["source"].iloc[0],
-            "root_id": root_id,
-            "url": head["url"],
-            "title": head["title"],
-            "text": head["text"],
-            "author": head["author"],
-            "first_at": posts["created_at"].iloc[0],
-            "last_at": posts["created_at"].iloc[-1],
-            "size": len(posts),
-            "participants": len(authors),
-            "authors": authors,
-            "own_replies": int(posts["is_own"].sum()),
-            "criticism": int(others["criticism"].sum()),
-            "questions": int((others["intent"] == "question").sum()),
-            "praise": int((others["intent"] == "praise").sum()),
-            "topics": [t for t, _ in topics.most_common()],
-            "entity": next((e for e in others["entity"] if e), None),
-            "sentiment": float(others["sentiment"].mean()) if others["sentiment"].notna().any() else float("nan"),
-            "max_followers": int(others["author_followers"].max()) if len(others) else 0,
-            "engagement": interactions,
-            "velocity": interactions / hours,
-            "repeat_complainer": max((complaints.get(a, 0) for a in authors), default=0),
-            "texts": [t for t in others["text"].head(TEXTS_PER_THREAD) if t],
-            **track(posts),
-        })
-    out = pd.DataFrame(rows, columns=columns)
-    return out.sort_values("last_at", ascending=False, ignore_index=True)
+        return pd.DataFrame(columns=COLUMNS)
+    posts = normalise(mentions)
+    if "thread" not in posts:
+        posts["thread"] = thread_keys(posts)
+    posts = posts.sort_values("created_at", kind="stable").reset_index(drop=True)
+    own = posts["is_own"]
+    others = posts[~own].copy()
+    complaints = _critical_posts_by_author(posts)
+    others["complaints"] = others["author"].map(complaints).fillna(0).astype(int)
+    others["interactions"] = others["likes"] + others["replies"] + others["reposts"]
+    grouped = posts.groupby("thread", sort=False)
+    out = grouped.agg(
+        source=("source", "first"), first_at=("created_at", "min"), last_at=("created_at", "max"),
+        size=("id", "size"), own_replies=("is_own", "sum"),
+    )  # fmt: skip
+    by_other = others.groupby("thread", sort=False)
+    out = out.join(by_other.agg(
+        criticism=("criticism", "sum"), max_followers=("author_followers", "max"),
+        engagement=("interactions", "sum"), sentiment=("sentiment", "mean"),
+        repeat_complainer=("complaints", "max"), entity=("entity", "first"),
+    ))  # fmt: skip
+    intents = others.assign(q=others["intent"] == "question", p=others["intent"] == "praise").groupby("thread")
+    out = out.join(intents[["q", "p"]].sum().rename(columns={"q": "questions", "p": "praise"}))
+    named = others[others["author"].notna()]
+    out["authors"] = named.groupby("thread", sort=False)["author"].agg(lambda a: list(dict.fromkeys(a)))
+    out["texts"] = others[others["text"].notna()].groupby("thread", sort=False)["text"].agg(
+        lambda t: list(t.iloc[:TEXTS_PER_THREAD])
+    )
+    out["topics"] = _first_topics(others)
+    for name in ("authors", "texts", "topics"):
+        out[name] = [v if isinstance(v, list) else [] for v in out[name]]
+    for name in ("criticism", "max_followers", "engagement", "repeat_complainer", "questions", "praise"):
+        out[name] = out[name].fillna(0).astype("int64")
+    out["participants"] = out["authors"].map(len)
+    out["engagement"] += out["size"] - 1
+    hours = ((pd.Timestamp(now).tz_convert("UTC") - out["first_at"]).dt.total_seconds() / 3600).clip(lower=1.0)
+    out["velocity"] = out["engagement"] / hours
+    # The head: the root post if collected, else the first post by someone else, else the first post.
+    posts["rank"] = (posts["source"] + ":" + posts["id"] != posts["thread"]).astype(int) * 2 + own.astype(int)
+    head = posts.sort_values(["rank", "created_at"], kind="stable").drop_duplicates("thread").set_index("thread")
+    out = out.join(head[["url", "title", "text", "author"]])
+    out = out.join(track_all(posts))
+    out = out.reset_index().rename(columns={"index": "thread"})
+    out["root_id"] = out["thread"].str.split(":", n=1).str[1]
+    return out[COLUMNS].sort_values("last_at", ascending=False, ignore_index=True)

@@ -149,7 +149,8 @@ def _reasons(thread: Mapping[str, Any], sig: dict[str, float], risk_level: str, 
 
 def suggest_approach(thread: Mapping[str, Any], risk: Risk, team: str, config: Config) -> Approach:
     """How to join (or not), from the thread's state; the owning team's guidelines come along."""
-    text = "\n".join(t for t in (thread.get("title"), *(thread.get("texts") or [thread.get("text")])) if t)
+    parts = (thread.get("title"), *(thread.get("texts") or [thread.get("text")]))
+    text = "\n".join(t for t in parts if isinstance(t, str))
     critical = _num(thread.get("criticism")) > 0
     if thread.get("answered") and not thread.get("open_question"):
         kind, why = "stay_out", "we already replied and no question is open"

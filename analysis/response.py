@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 
 OUTCOME_DELTA = 0.1  # a mean sentiment change smaller than this counts as unchanged
@@ -57,6 +58,39 @@ def track(posts: pd.DataFrame) -> dict[str, Any]:
     else:
         delta = out["sentiment_after"] - out["sentiment_before"]
         out["outcome"] = "improved" if delta >= OUTCOME_DELTA else "worse" if delta <= -OUTCOME_DELTA else "unchanged"
+    return out
+
+
+def track_all(posts: pd.DataFrame) -> pd.DataFrame:
+    """``track`` for every thread at once (posts need a ``thread`` column); indexed by thread."""
+    others = posts[~posts["is_own"]]
+    first_other = others.groupby("thread")["created_at"].min()
+    own = posts[posts["is_own"]]
+    replies = own[own["created_at"] >= first_other.reindex(own["thread"]).set_axis(own.index)]
+    reply_at = replies.groupby("thread")["created_at"].min()
+    last_reply = replies.groupby("thread")["created_at"].max()
+    out = pd.DataFrame(index=pd.Index(posts["thread"].unique(), name="thread"))
+    out["answered"] = out.index.isin(reply_at.index)
+    out["first_response_at"] = reply_at.reindex(out.index)
+    out["first_response_s"] = (out["first_response_at"] - first_other.reindex(out.index)).dt.total_seconds()
+    o = others.assign(
+        reply_at=reply_at.reindex(others["thread"]).set_axis(others.index),
+        last_reply=last_reply.reindex(others["thread"]).set_axis(others.index),
+    )
+    before = o[o["created_at"] <= o["reply_at"]].groupby("thread")["sentiment"].mean()
+    after = o[o["created_at"] > o["reply_at"]].groupby("thread")["sentiment"].mean()
+    out["sentiment_before"] = before.reindex(out.index).astype(float)
+    out["sentiment_after"] = after.reindex(out.index).astype(float)
+    still_open = o["last_reply"].isna() | (o["created_at"] > o["last_reply"])
+    questions = o[still_open & (o["intent"] == "question")].groupby("thread").size()
+    out["open_question"] = questions.reindex(out.index, fill_value=0) > 0
+    out["open_criticism"] = o[still_open & o["criticism"]].groupby("thread").size().reindex(out.index, fill_value=0)
+    delta = out["sentiment_after"] - out["sentiment_before"]
+    out["outcome"] = np.select(
+        [~out["answered"], delta.isna(), delta >= OUTCOME_DELTA, delta <= -OUTCOME_DELTA],
+        ["", "no reaction yet", "improved", "worse"],
+        "unchanged",
+    )
     return out
 
 

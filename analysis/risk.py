@@ -118,7 +118,7 @@ def likelihood(thread: Mapping[str, Any], settings: RiskSettings) -> tuple[int, 
 def assess(thread: Mapping[str, Any], settings: RiskSettings) -> Risk:
     """Risk of one thread summary (keys max_followers, velocity, sentiment, repeat_complainer, texts, title)."""
     points, reasons = likelihood(thread, settings)
-    texts = [t for t in (thread.get("title"), *(thread.get("texts") or [thread.get("text")])) if t]
+    texts = [t for t in (thread.get("title"), *(thread.get("texts") or [thread.get("text")])) if isinstance(t, str)]
     cues = impact_cues("\n".join(texts))
     impacts = list(cues)
     impact_reasons = [f"{IMPACT_WORDS[k]} ({', '.join(repr(c) for c in cues[k][:3])})" for k in impacts]

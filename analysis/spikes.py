@@ -27,6 +27,8 @@ from scipy import special, stats
 from earshot.config import Alerts
 
 MIN_RATIO = 1.5  # a spike is at least this many times the expected count
+SAME_EVENT = 0.5  # an episode with at least this share of its posts in a bigger one at the same time is folded in
+MIN_SENTIMENT_POSTS = 10  # fewer posts of a topic before its spike: the sentiment shift uses all posts
 MIN_HISTORY = 3  # intervals of baseline needed before anything can be a spike
 MAX_R = 30.0  # least overdispersion assumed: real counts always vary more than a Poisson
 VARIANCE_QUANTILE = 0.25  # the variance's upper bound: chi-square quantile of the baseline
@@ -37,7 +39,8 @@ STOPWORDS = set(
     "just about again still there their been can't don't it's i'm really very all any our out get got more "
     "der die das und ist nicht ich mit den dem des ein eine einen einer auf für von sich auch noch wie was "
     "bei aber schon wieder mal mir mich mein meine kein keine nur wird sind seit oder wenn dann hier heute "
-    "euch eure ihr ihre habe hat haben kann doch denn immer".split()
+    "euch eure ihr ihre habe hat haben kann doch denn immer jetzt viel mehr gibt danke etwas sehr also "
+    "because only even like than then into over some such these those which while".split()
 )
 _WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
 
@@ -128,10 +131,16 @@ class SpikeAlert:
     sentiment_before: float = float("nan")  # mean over the baseline intervals (the scope's posts, else all)
     sentiment_during: float = float("nan")
     authors: list[str] = field(default_factory=list)  # whose posts are quoted (for erasure)
+    also: list[str] = field(default_factory=list)  # other topics whose spike is the same event
+
+    @property
+    def scopes(self) -> list[str]:
+        return [self.scope, *self.also]
 
     @property
     def title(self) -> str:
         what = "criticism overall" if self.scope == "overall" else f"criticism about {self.scope}"
+        what += f" (also {', '.join(self.also)})" if self.also else ""
         return f"Spike in {what}: {self.count} critical posts, about {self.expected:.0f} expected"
 
     def reasons(self) -> list[str]:
@@ -152,7 +161,7 @@ class SpikeAlert:
             "key": self.key, "scope": self.scope, "bucket": self.bucket, "start": self.start.isoformat(),
             "end": self.end.isoformat(), "count": self.count, "expected": round(self.expected, 2),
             "p_value": self.p_value, "title": self.title, "reasons": self.reasons(), "top_terms": self.top_terms,
-            "top_posts": self.top_posts, "sources": self.sources,
+            "top_posts": self.top_posts, "sources": self.sources, "scopes": self.scopes,
         }  # fmt: skip
 
 
@@ -173,7 +182,8 @@ def find(
     """Spike alerts in ``posts`` (columns of ``conversations.load_mentions``).
 
     Only episodes that touch the last ``lookback_hours`` are returned unless ``recent_only`` is
-    False. An overall spike that overlaps a topic spike is left out: the topic alert says more.
+    False. Episodes at the same time that share most of their posts are one event: the bigger
+    topic's alert names the others under ``also`` (an overall spike folds into a topic's).
     ``exclude_terms`` (lower-case; the company's own names) never count as top terms.
     """
     now_ts = pd.Timestamp(now or datetime.now(UTC)).tz_convert("UTC")
@@ -199,19 +209,32 @@ def find(
             groups = [g for g in groups if g[-1].start + step > horizon]
         if groups:
             found[scope] = groups
-    topic_starts = {s.start for scope, gs in found.items() if scope != "overall" for g in gs for s in g}
-    alerts = []
+    # One event, one alert: an episode whose critical posts are mostly in a bigger one (a topic
+    # before "overall") at the same time is folded into it as "also".
+    candidates = []
     for scope, groups in found.items():
         for g in groups:
-            if scope == "overall" and any(s.start in topic_starts for s in g):
-                continue
-            alerts.append(_explain(scope, g, others, scopes[scope], settings, step, season, exclude_terms or set()))
+            in_time = (others["bucket"] >= g[0].start) & (others["bucket"] <= g[-1].start)
+            ids = set(others.index[scopes[scope] & others["criticism"] & in_time])
+            candidates.append((scope, g, ids))
+    candidates.sort(key=lambda c: (c[0] == "overall", -len(c[2]), c[0]))
+    kept: list[tuple[str, list[Spike], set, list[str]]] = []
+    for scope, g, ids in candidates:
+        home = next((k for k in kept if len(ids & k[2]) >= SAME_EVENT * max(len(ids), 1)), None)
+        if home is not None:
+            home[3].append(scope)
+        else:
+            kept.append((scope, g, ids, []))
+    alerts = [
+        _explain(scope, g, others, scopes[scope], settings, step, season, exclude_terms or set(), also)
+        for scope, g, _, also in kept
+    ]
     return sorted(alerts, key=lambda a: (a.start, a.scope))
 
 
 def _explain(
     scope: str, group: list[Spike], others: pd.DataFrame, mask: pd.Series, settings: Alerts, step: pd.Timedelta,
-    season: int, exclude: set[str],
+    season: int, exclude: set[str], also: list[str],
 ) -> SpikeAlert:
     start, end = group[0].start, group[-1].start
     in_scope = others[mask]
@@ -219,9 +242,9 @@ def _explain(
     base_start = start - step * season * settings.baseline_buckets
     before = in_scope[(in_scope["bucket"] >= base_start) & (in_scope["bucket"] < start)]
     crit_now, crit_before = during[during["criticism"]], before[before["criticism"]]
-    if before["sentiment"].notna().any():
+    if before["sentiment"].notna().sum() >= MIN_SENTIMENT_POSTS:
         base_sentiment = before["sentiment"]
-    else:  # a topic nobody talked about before: compare with everything said before
+    else:  # a topic hardly anybody talked about before: compare with everything said before
         base_sentiment = others[(others["bucket"] >= base_start) & (others["bucket"] < start)]["sentiment"]
     engagement = crit_now["likes"] + crit_now["replies"] + crit_now["reposts"]
     top = crit_now.assign(interactions=engagement).sort_values(["interactions", "created_at"], ascending=False).head(3)
@@ -243,4 +266,5 @@ def _explain(
         sentiment_before=float(base_sentiment.mean()) if base_sentiment.notna().any() else float("nan"),
         sentiment_during=float(during["sentiment"].mean()) if during["sentiment"].notna().any() else float("nan"),
         authors=sorted({p["author"] for p in posts if p["author"]}),
+        also=[t for t in also if t != "overall"],
     )  # fmt: skip

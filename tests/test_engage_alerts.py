@@ -12,11 +12,12 @@ from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
-from analysis import alerts
-from earshot.config import EXAMPLE_CONFIG
+from analysis import alerts, spikes
+from earshot.config import EXAMPLE_CONFIG, Alerts
 from storage.workflow import WorkflowStore
 from tests.test_engage_conversations import NOW, build_lake, post
 from tests.test_engage_spikes import outage_posts
@@ -200,3 +201,19 @@ def test_dry_run_records_and_sends_nothing(tmp_path: Path, smtp: SMTPServer, hoo
 
 def test_bad_now_is_a_usage_error(tmp_path: Path) -> None:
     assert alerts.main(["--data", str(tmp_path), "--now", "yesterday-ish"]) == 2
+
+
+def test_same_event_under_another_key_is_not_sent_again(tmp_path: Path) -> None:
+    store = WorkflowStore(tmp_path)
+    start = pd.Timestamp(NOW).floor("D")
+    first = spikes.SpikeAlert(key="spike:outage:day:a", scope="outage", start=start, end=start, bucket="day",
+                              count=20, expected=1, p_value=1e-9, also=["product"])
+    settings = Alerts()
+    assert alerts.record(store, [first], settings) == 1
+    flipped = spikes.SpikeAlert(key="spike:product:day:a", scope="product", start=start,
+                                end=start + pd.Timedelta(days=1), bucket="day", count=40,
+                                expected=1, p_value=1e-9, also=["outage"])
+    unrelated = spikes.SpikeAlert(key="spike:pricing:day:a", scope="pricing", start=start, end=start, bucket="day",
+                                  count=9, expected=1, p_value=1e-5)
+    assert alerts.record(store, [flipped, unrelated], settings) == 1
+    assert [a["key"] for a in store.alerts()] == ["spike:outage:day:a", "spike:pricing:day:a"]

@@ -176,3 +176,27 @@ def test_transparency_metrics_per_team_topic_and_period() -> None:
     daily = transparency(threads, config, by=None, freq="D")
     assert daily["critical_threads"].tolist() == [2, 3] and daily["answered"].tolist() == [1, 1]  # b2, b3 | x:1, o1, z1
     assert transparency(threads.iloc[0:0], config).empty
+
+
+def test_vectorised_tracking_matches_per_thread_tracking() -> None:
+    rows = [
+        *THREAD,
+        post("5", "Und wann kommt die Gutschrift?", hours_ago=1, author="kim", parent="3", conv="1",
+             intent="question", criticism=True),
+        post("p", "Unsere neue App", own=True, author="hafenlicht", hours_ago=5, source="mastodon"),
+        post("q", "Ohne Konto?", parent="p", conv="p", intent="question", hours_ago=4, source="mastodon"),
+        post("r", "Ja, geht", parent="q", conv="p", own=True, hours_ago=3, source="mastodon"),
+        post("s1", "standalone", source="bluesky", criticism=True),
+        post("w1", "Preise!", source="reddit", criticism=True, sentiment=-0.5, hours_ago=9),
+        post("w2", "Wir erklären es", source="reddit", parent="w1", own=True, hours_ago=8),
+        post("w3", "Immer noch schlecht", source="reddit", parent="w2", sentiment=-0.9, hours_ago=7),
+    ]
+    posts = frame(rows)
+    posts["thread"] = conversations.thread_keys(posts)
+    together = response.track_all(posts.sort_values("created_at"))
+    for key, group in posts.groupby("thread"):
+        single = response.track(group)
+        for field, value in single.items():
+            other = together.loc[key, field]
+            assert (pd.isna(value) and pd.isna(other)) or value == other, (key, field, value, other)
+    assert together.loc["reddit:w1", "outcome"] == "worse" and together.loc["mastodon:p", "answered"]
