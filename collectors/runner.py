@@ -8,6 +8,7 @@ cursor state saved. After the run one ledger row records what was seen.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import traceback
 import uuid
@@ -26,7 +27,10 @@ from earshot.log import mask
 from storage.schema import MENTIONS, RUNS, empty_row
 
 log = logging.getLogger(__name__)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_ERRORS = 50  # error lines kept per run; the count keeps going
+QUERY_SEP = " | "  # between the queries of one run in the ledger's query column
+MAX_QUERY_CHARS = 2000  # the ledger keeps this much of a run's queries
 FLUSH_ROWS = 50_000  # rows buffered before a lake append: fewer, larger files per cron run
 
 
@@ -63,6 +67,15 @@ class RunReport:
         row = {f.name: getattr(self, f.name, None) for f in RUNS.schema}
         row["duration_s"] = (end - self.started_at).total_seconds()
         return row
+
+
+def _clean_strings(row: dict[str, Any]) -> None:
+    """Replace lone surrogates (valid in JSON escapes, not in UTF-8 or parquet) by U+FFFD, in place."""
+    for key, value in row.items():
+        if isinstance(value, str):
+            row[key] = _SURROGATE.sub("\ufffd", value)
+        elif isinstance(value, list):
+            row[key] = [_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in value]
 
 
 def _handles(values: Iterable[str]) -> set[str]:
@@ -105,7 +118,7 @@ class Pipeline:
         for n, raw in enumerate(items):
             try:
                 mapped = self.collector.to_mention(raw)
-            except (BadItem, KeyError, TypeError, ValueError, AttributeError) as exc:
+            except (BadItem, KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
                 report.bad += 1
                 where = raw.get("_line") if isinstance(raw, dict) else None
                 label = f"line {where}" if where else f"item {report.fetched - len(items) + n + 1}"
@@ -115,6 +128,7 @@ class Pipeline:
                 continue
             row = empty_row()
             row.update(mapped)
+            _clean_strings(row)
             row["collected_at"] = row.get("collected_at") or now
             row["created_at"] = row.get("created_at") or row["collected_at"]
             handle = privacy.normalise(row.get("author") or "")
@@ -231,7 +245,9 @@ def _take(
 ) -> None:
     report.pages += 1
     report.fetched += len(batch.items)
-    report.query = report.query or mask(batch.query)  # feed URLs may carry tokens
+    query = mask(batch.query)  # feed URLs may carry tokens
+    if query and query not in report.query.split(QUERY_SEP):  # the ledger names every query of the run, once
+        report.query = QUERY_SEP.join(x for x in (report.query, query) if x)[:MAX_QUERY_CHARS]
     report.rate_limit_waits += batch.rate_limit_waits
     report.rate_limit_wait_seconds += batch.rate_limit_wait_seconds
     for line in batch.errors:

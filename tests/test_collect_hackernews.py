@@ -13,7 +13,7 @@ from collectors.hackernews import HackerNewsCollector
 from collectors.runner import run_collector
 from earshot.config import Source
 from earshot.errors import RateLimited
-from storage.schema import MENTIONS
+from storage.schema import MENTIONS, RUNS
 from tests.fakeapi import Answer, FakeAPI
 from tests.replay import FIXTURES
 
@@ -97,9 +97,12 @@ def test_persistent_429_gives_up_with_rate_limited(ctx):
 def test_run_end_to_end_with_since(ctx):
     with FakeAPI() as api:
         api.route("GET", "/api/v1/search_by_date", by_page)
-        report = run_collector(ctx, make(ctx, api), since=datetime(2026, 11, 1, tzinfo=UTC))
+        col = make(ctx, api)
+        col.settings.queries = ["Hafenlicht", "LichtBox"]
+        report = run_collector(ctx, col, since=datetime(2026, 11, 1, tzinfo=UTC))
     since = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp())
     assert api.seen[0].query["numericFilters"] == [f"created_at_i>={since}"]
-    assert report.status == "ok" and report.new == 3
+    assert report.status == "ok" and report.new == 3 and report.duplicates == 3  # both queries found the same hits
+    assert ctx.lake.read(RUNS).to_pylist()[-1]["query"] == "Hafenlicht | LichtBox"  # the ledger names every query
     rows = {r["id"]: r for r in ctx.lake.read(MENTIONS).to_pylist()}
     assert rows["46050001"]["entities"] == ["Hafenlicht", "Stromwerk Nord"]
