@@ -26,7 +26,7 @@ COLUMNS = [
     "participants", "authors", "own_replies", "criticism", "questions", "praise", "topics", "entity", "sentiment",
     "max_followers", "engagement", "velocity", "repeat_complainer", "texts",
     "answered", "first_response_at", "first_response_s", "sentiment_before", "sentiment_after", "outcome",
-    "open_question", "open_criticism",
+    "open_question", "open_criticism", "open_text",
 ]  # fmt: skip
 
 

@@ -1,9 +1,11 @@
 """Opportunity score (0-100) with reasons in words, and the suggested approach per conversation.
 
-score = 100 x (weighted mean of signals in [0, 1]) x recency decay. The signals: criticism, an
-open question, no company reply yet, author reach, engagement, velocity, topic ownership and
-risk; weights from ``engagement.weights``. Every signal only grows with its input and the decay
-is a positive factor, so more reach or an open question never lowers the score.
+score = 100 x (weighted mean of signals in [0, 1]) x recency decay (x 0.5 when the suggested
+approach is to stay out). The signals: criticism not yet replied to, an open question, no
+company reply yet, author reach, engagement, velocity, topic ownership and risk; weights from
+``engagement.weights``. Every signal only grows with its input, the decay is a positive factor,
+and an open question never turns the approach into "stay out", so more reach or an open
+question never lowers the score.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from earshot.config import Config, Engagement
 from storage.lake import Lake
 
 RISK_SIGNAL = {"low": 0.0, "medium": 0.5, "high": 1.0}
+STAY_OUT_FACTOR = 0.5
 APPROACHES = {
     "answer": "answer the question",
     "correct": "correct a factual error",
@@ -101,9 +104,18 @@ def signals(thread: Mapping[str, Any], settings: Engagement, owned: bool, risk_l
 
 
 def score(
-    thread: Mapping[str, Any], settings: Engagement, owned: bool, risk_level: str, now: datetime | None = None
+    thread: Mapping[str, Any],
+    settings: Engagement,
+    owned: bool,
+    risk_level: str,
+    now: datetime | None = None,
+    approach: str | None = None,
 ) -> Scored:
-    """The opportunity score of one thread summary (see ``conversations.summarize``) and its reasons."""
+    """The opportunity score of one thread summary (see ``conversations.summarize``) and its reasons.
+
+    A thread whose suggested ``approach`` is to stay out scores ``STAY_OUT_FACTOR`` of the rest, so
+    that it sinks below threads where the company has something to do.
+    """
     weights = settings.weights.model_dump()
     total = sum(weights.values()) or 1.0
     sig = signals(thread, settings, owned, risk_level)
@@ -112,7 +124,8 @@ def score(
     last = _ts(thread.get("last_at")) or now_ts
     idle_s = max((now_ts - last).total_seconds(), 0.0)
     decay = 0.5 ** (idle_s / 3600 / settings.half_life_hours)
-    return Scored(round(100 * raw * decay, 1), _reasons(thread, sig, risk_level, idle_s, now_ts))
+    factor = STAY_OUT_FACTOR if approach == "stay_out" else 1.0
+    return Scored(round(100 * raw * decay * factor, 1), _reasons(thread, sig, risk_level, idle_s, now_ts))
 
 
 def _reasons(thread: Mapping[str, Any], sig: dict[str, float], risk_level: str, idle_s: float, now: Any) -> list[str]:
@@ -185,8 +198,8 @@ def rank(threads: pd.DataFrame, config: Config, now: datetime | None = None) -> 
     for thread in live.to_dict("records"):
         owner: Route = route(thread["topics"], config)
         risk = assess(thread, settings.risk)
-        scored = score(thread, settings, owner.topic is not None, risk.level, now)
         approach = suggest_approach(thread, risk, owner.team, config)
+        scored = score(thread, settings, owner.topic is not None, risk.level, now, approach.kind)
         rows.append({
             **thread, "score": scored.score, "reasons": scored.reasons, "team": owner.team,
             "owner_reason": owner.reason, "risk": risk.level, "risk_reasons": risk.reasons,

@@ -24,7 +24,8 @@ def track(posts: pd.DataFrame) -> dict[str, Any]:
     Returns answered, first_response_at, first_response_s, sentiment_before, sentiment_after,
     outcome (improved | worse | unchanged | no reaction yet | "" when unanswered), open_question
     (someone else asked a question after the last own reply, or no own reply exists) and
-    open_criticism (critical posts by others after the last own reply, or all of them).
+    open_criticism (critical posts by others after the last own reply, or all of them), and
+    open_text: the latest such open question, else the latest such critical post ("" if none).
     """
     posts = posts.sort_values("created_at", kind="stable")
     others = posts[~posts["is_own"]]
@@ -34,6 +35,7 @@ def track(posts: pd.DataFrame) -> dict[str, Any]:
         "open_question": bool((others["intent"] == "question").any()),
         "open_criticism": int(others["criticism"].sum()),
     }  # fmt: skip
+    out["open_text"] = _open_text(others)
     if others.empty:
         return out
     first_other = others["created_at"].iloc[0]
@@ -53,12 +55,21 @@ def track(posts: pd.DataFrame) -> dict[str, Any]:
         open_question=bool(((others["intent"] == "question") & (others["created_at"] > last_reply)).any()),
         open_criticism=int((others["criticism"] & (others["created_at"] > last_reply)).sum()),
     )
+    out["open_text"] = _open_text(others[others["created_at"] > last_reply])
     if after.empty or before.empty:
         out["outcome"] = "no reaction yet"
     else:
         delta = out["sentiment_after"] - out["sentiment_before"]
         out["outcome"] = "improved" if delta >= OUTCOME_DELTA else "worse" if delta <= -OUTCOME_DELTA else "unchanged"
     return out
+
+
+def _open_text(still_open: pd.DataFrame) -> str:
+    for mask in (still_open["intent"] == "question", still_open["criticism"]):
+        texts = still_open.loc[mask, "text"].dropna()
+        if len(texts):
+            return str(texts.iloc[-1])
+    return ""
 
 
 def track_all(posts: pd.DataFrame) -> pd.DataFrame:
@@ -85,6 +96,10 @@ def track_all(posts: pd.DataFrame) -> pd.DataFrame:
     questions = o[still_open & (o["intent"] == "question")].groupby("thread").size()
     out["open_question"] = questions.reindex(out.index, fill_value=0) > 0
     out["open_criticism"] = o[still_open & o["criticism"]].groupby("thread").size().reindex(out.index, fill_value=0)
+    open_posts = o[still_open & o["text"].notna()]
+    last_question = open_posts[open_posts["intent"] == "question"].groupby("thread")["text"].last()
+    last_critical = open_posts[open_posts["criticism"]].groupby("thread")["text"].last()
+    out["open_text"] = last_question.reindex(out.index).fillna(last_critical.reindex(out.index)).fillna("")
     delta = out["sentiment_after"] - out["sentiment_before"]
     out["outcome"] = np.select(
         [~out["answered"], delta.isna(), delta >= OUTCOME_DELTA, delta <= -OUTCOME_DELTA],

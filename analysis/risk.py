@@ -22,7 +22,8 @@ from earshot.config import RiskSettings
 # Words that mean something harmless in the other language (en "brand", de "Rat") are left out.
 CUES: dict[str, tuple[str, ...]] = {
     "legal": (
-        "anwalt", "anwält", "rechtsanwalt", "klage", "verklag", "abmahn", "gericht", "verbraucherzentrale",
+        "anwalt", "anwält", "rechtsanwalt", "sammelklage", "klage ein", "klage gegen", "klage erheb", "verklag",
+        "abmahn", "gericht", "verbraucherzentrale",
         "schlichtungsstelle", "strafanzeige", "anzeige erstatt", "betrug", "betrüg",
         "lawyer", "attorney", "sue$", "sued$", "suing", "lawsuit", "legal action", "court$", "courts$", "fraud",
         "ombudsman",
@@ -42,10 +43,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "discriminat", "racis", "sexis", "homophob", "transphob", "misogyn", "ableis",
     ),
     "employee": (
-        "betriebsrat", "mitarbeiter", "belegschaft", "entlassung", "arbeitsbedingungen", "überstunden", "mobbing",
-        "gewerkschaft", "streik", "kollegin", "kollegen",
-        "works council", "employee", "staff$", "layoff", "laid off", "working conditions", "union$", "strike$",
-        "strikes$", "harassment",
+        "betriebsrat", "belegschaft", "entlassung", "arbeitsbedingungen", "überstunden", "mobbing",
+        "gewerkschaft", "streik", "ehemalige mitarbeiter", "als mitarbeiter",
+        "works council", "employees", "layoff", "laid off", "working conditions", "union$", "strike$",
+        "strikes$", "harassment", "former employee", "as an employee",
     ),
     "press": (
         "presse", "journalist", "redaktion", "zeitung", "reporter", "recherche", "medienanfrage",

@@ -200,3 +200,12 @@ def test_vectorised_tracking_matches_per_thread_tracking() -> None:
             other = together.loc[key, field]
             assert (pd.isna(value) and pd.isna(other)) or value == other, (key, field, value, other)
     assert together.loc["reddit:w1", "outcome"] == "worse" and together.loc["mastodon:p", "answered"]
+
+
+def test_open_text_is_the_latest_unanswered_question() -> None:
+    rows = [*THREAD, post("5", "Und wann kommt die Gutschrift?", hours_ago=1, author="kim", parent="3", conv="1",
+                          intent="question"),
+            post("6", "Unverschämt", hours_ago=0.5, author="lea", parent="3", conv="1", criticism=True)]
+    threads = conversations.summarize(frame(rows), now=NOW)
+    assert threads.iloc[0]["open_text"] == "Und wann kommt die Gutschrift?"
+    assert conversations.summarize(frame(THREAD), now=NOW).iloc[0]["open_text"] == ""

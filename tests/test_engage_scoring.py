@@ -31,8 +31,9 @@ def thread(**over: object) -> dict:
 def full_score(t: dict) -> float:
     """Score as rank() computes it: risk and owner derived from the thread itself."""
     owner = routing.route(t["topics"], CONFIG)
-    level = risk.assess(t, RISK).level
-    return opportunity.score(t, CONFIG.engagement, owner.topic is not None, level, NOW).score
+    r = risk.assess(t, RISK)
+    approach = opportunity.suggest_approach(t, r, owner.team, CONFIG).kind
+    return opportunity.score(t, CONFIG.engagement, owner.topic is not None, r.level, NOW, approach).score
 
 
 threads = st.fixed_dictionaries({
@@ -120,8 +121,11 @@ def test_high_risk_approach_names_team_first() -> None:
     ("Hafenlicht hat meine Daten weitergegeben, das ist ein DSGVO-Verstoß", 1500, "high", ["privacy"], ["legal"]),
     ("Hafenlicht leaked my personal data. GDPR complaint filed.", 20, "medium", ["privacy"], ["legal"]),
     ("Der Techniker von Hafenlicht war rassistisch zu meiner Mutter", 1200, "high", ["discrimination"], ["hr"]),
-    ("Hafenlicht hotline staff were openly sexist on the phone", 10, "medium", ["discrimination", "employee"],
-     ["hr"]),
+    ("Hafenlicht hotline staff were openly sexist on the phone", 10, "medium", ["discrimination"], ["hr"]),
+    ("Hafenlicht hat mir die Gutschrift überwiesen. Kein Grund zur Klage.", 3000, "low", [], []),
+    ("Der Mitarbeiter an der Hotline war sehr nett", 300, "low", [], []),
+    ("Wir reichen eine Sammelklage gegen Hafenlicht ein", 10, "medium", ["legal"], ["legal"]),
+    ("Hafenlicht lays off 200 employees, works council not consulted", 8000, "medium", ["employee"], ["hr"]),
     ("Der Betriebsrat bei Hafenlicht wurde bei den Schichtplänen übergangen", 300, "medium", ["employee"], ["hr"]),
     ("I'm a journalist with the Hamburg Post writing about Hafenlicht's outages, any comments?", 300, "medium",
      ["press"], ["marketing"]),
