@@ -68,6 +68,9 @@ class FileImport:
                 except ValueError as exc:
                     yield {"_line": n, "_error": f"not valid JSON ({exc.msg})"}
                     continue
+                except RecursionError:  # hostile nesting must not stop the other lines
+                    yield {"_line": n, "_error": "JSON nested too deeply to read"}
+                    continue
                 if isinstance(rec, dict):
                     rec["_line"] = n
                     yield rec

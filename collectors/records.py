@@ -13,6 +13,13 @@ COUNTS = ("likes", "replies", "reposts", "author_followers")
 TEXTS = ("url", "author", "author_id", "title", "lang", "parent_id", "conversation_id")
 
 
+def _epoch(value: float, field: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise BadItem(f"{field} {str(value)[:24]!r} is out of range for epoch seconds") from None
+
+
 def parse_time(value: Any, field: str = "created_at") -> datetime | None:
     """ISO 8601, a few common spreadsheet formats, or epoch seconds; naive times are UTC."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -20,10 +27,10 @@ def parse_time(value: Any, field: str = "created_at") -> datetime | None:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), UTC)
+        return _epoch(value, field)
     text = str(value).strip()
     if text.isdigit():
-        return datetime.fromtimestamp(int(text), UTC)
+        return _epoch(int(text), field)
     try:
         ts = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -44,10 +51,12 @@ def parse_count(value: Any, field: str) -> int | None:
         return None
     try:
         number = int(float(str(value).replace(",", "").strip()))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise BadItem(f"{field} {str(value)[:20]!r} is not a number") from None
     if number < 0:
         raise BadItem(f"{field} must not be negative")
+    if number >= 2**63:  # the lake stores counts as int64
+        raise BadItem(f"{field} {str(value)[:20]!r} is too large to be a count")
     return number
 
 

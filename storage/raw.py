@@ -17,6 +17,15 @@ import pyarrow as pa
 from storage.files import atomic_path
 
 
+def dumps_line(item: Any) -> bytes:
+    """One JSON Lines record. Text stays readable UTF-8; a payload with lone surrogates (which
+    UTF-8 cannot hold, but JSON escapes can) is written with ``\\u`` escapes, so it round-trips exactly."""
+    try:
+        return json.dumps(item, ensure_ascii=False, default=str).encode() + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(item, ensure_ascii=True, default=str).encode() + b"\n"
+
+
 class RawStore:
     """Append-only store of raw payloads."""
 
@@ -29,7 +38,7 @@ class RawStore:
         final = self.root / collector / day / f"{run_id}-{batch_no:05d}.jsonl.zst"
         with atomic_path(final) as tmp, pa.CompressedOutputStream(str(tmp), "zstd") as out:
             for item in items:
-                out.write(json.dumps(item, ensure_ascii=False, default=str).encode() + b"\n")
+                out.write(dumps_line(item))
         return final
 
     def files(self, collector: str | None = None) -> list[Path]:

@@ -16,7 +16,6 @@ Both rewrite files atomically and must run under ``storage.lock.write_lock``.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import shutil
@@ -35,7 +34,7 @@ from earshot.context import Context
 from earshot.errors import ConfigError
 from storage.files import atomic_path, fsync_dir
 from storage.lake import ROW_GROUP
-from storage.raw import RawStore
+from storage.raw import RawStore, dumps_line
 from storage.schema import MENTIONS, RUNS, TAGS, Table
 
 log = logging.getLogger(__name__)
@@ -299,7 +298,7 @@ def _forget_raw(ctx: Context, target: Target) -> tuple[int, int]:
         if out:
             with atomic_path(path) as tmp, pa.CompressedOutputStream(str(tmp), "zstd") as sink:
                 for item in out:
-                    sink.write(json.dumps(item, ensure_ascii=False, default=str).encode() + b"\n")
+                    sink.write(dumps_line(item))
         else:
             path.unlink()
     return removed, redacted
