@@ -51,7 +51,8 @@ def _refresh_rollups(ctx: Context) -> None:
 def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     from analysis import pipeline
 
-    result = pipeline.run(ctx, batch=args.batch_size, wait=args.wait)
+    result = pipeline.run(ctx, batch=args.batch_size, wait=args.wait, workers=args.workers,
+                          retag=args.retag)
     rate = result.tagged / result.seconds if result.seconds else 0.0
     print(f"tagged {result.tagged} mentions in {result.seconds:.1f}s ({rate:,.0f}/s)")
     _refresh_rollups(ctx)
@@ -98,10 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
                                      "criticism with reasons, topics, intent.")
     _common(parser)
     parser.add_argument("--batch-size", type=int, default=50_000, help="mentions per batch (default 50000)")
+    parser.add_argument("--workers", type=int, default=None, help="processes that tag (default: all cores)")
+    parser.add_argument("--retag", action="store_true", help="drop this version's tags first and tag everything "
+                        "again (after `train` accepted a company model)")
     sub = parser.add_subparsers(dest="cmd")
     p = sub.add_parser("run", help="tag untagged mentions in the lake (the default)")
     _common(p, suppress=True)
     p.add_argument("--batch-size", type=int, default=argparse.SUPPRESS, help="mentions per batch (default 50000)")
+    p.add_argument("--workers", type=int, default=argparse.SUPPRESS, help="processes that tag (default: all cores)")
+    p.add_argument("--retag", action="store_true", default=argparse.SUPPRESS,
+                   help="drop this version's tags first and tag everything again")
     p = sub.add_parser("tag", help="tag a CSV or JSON Lines file without touching the lake")
     _common(p, suppress=True)
     p.add_argument("input", type=Path, help="CSV or JSON Lines (.jsonl) file")

@@ -124,6 +124,12 @@ class Lexicon:
 
 @lru_cache(maxsize=4)
 def load(lang: str) -> Lexicon:
-    """The bundled lexicon of a language (an emoji-only one when there is none)."""
+    """The lexicon of a language: ours for German, VADER's word list for English, else emoji only."""
     path = MODELS / f"lexicon_{lang}.tsv"
-    return Lexicon.load(path) if path.exists() else Lexicon()
+    if path.exists():
+        return Lexicon.load(path)
+    if lang == "en":
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+        return Lexicon(words={w: float(v) for w, v in SentimentIntensityAnalyzer().lexicon.items()})
+    return Lexicon()

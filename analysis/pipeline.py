@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from analysis import corrections
+from analysis.parallel import ParallelTagger
 from analysis.tagger import Tagger
 from analysis.version import ANALYZER_VERSION
 from earshot.context import Context
@@ -78,7 +80,9 @@ def text_of(title: str | None, text: str | None) -> str:
     return title or text or ""
 
 
-def tag_batch(tagger: Tagger, rb: pa.RecordBatch, tagged_at: datetime, version: str = ANALYZER_VERSION) -> pa.Table:
+def tag_batch(
+    tagger: Tagger | ParallelTagger, rb: pa.RecordBatch, tagged_at: datetime, version: str = ANALYZER_VERSION
+) -> pa.Table:
     """Tag rows (``storage.schema.TAG``) for one batch of mentions."""
     cols = rb.to_pydict()
     texts = [text_of(ti, te) for ti, te in zip(cols["title"], cols["text"], strict=True)]
@@ -96,15 +100,25 @@ def tag_batch(tagger: Tagger, rb: pa.RecordBatch, tagged_at: datetime, version: 
     return corrections.apply(table)
 
 
-def run(ctx: Context, batch: int = BATCH, wait: float = 60.0, version: str = ANALYZER_VERSION) -> PassResult:
-    """Tag every untagged mention of ``ctx``'s lake; holds the write lock while it appends."""
+def run(
+    ctx: Context, batch: int = BATCH, wait: float = 60.0, version: str = ANALYZER_VERSION,
+    workers: int | None = None, retag: bool = False,
+) -> PassResult:
+    """Tag every untagged mention of ``ctx``'s lake on ``workers`` processes (default: all cores).
+
+    Holds the write lock while it runs. ``retag`` first drops this version's tags (after a
+    company model was trained), so that every mention is tagged again.
+    """
     started = time.monotonic()
     result = PassResult()
-    tagger = Tagger(ctx.config)
-    with write_lock(ctx.data_dir, wait=wait):
+    tagger = Tagger(ctx.config, ctx.data_dir)
+    with write_lock(ctx.data_dir, wait=wait), ParallelTagger(tagger, workers) as ptagger:
         lake = Lake(ctx.data_dir)
+        if retag:
+            gone = lake.rewrite(TAGS, lambda t: pc.not_equal(t.column("analyzer_version"), version))
+            log.info("dropped %d tags of version %s to tag again", gone, version)
         for rb in untagged(lake, version, batch):
-            table = tag_batch(tagger, rb, datetime.now(UTC), version)
+            table = tag_batch(ptagger, rb, datetime.now(UTC), version)
             res = lake.append(TAGS, table)
             result.tagged += res.new
             result.batches += 1

@@ -7,6 +7,7 @@ criticism, criticism_reasons, topics, intent) for a list of texts, in order.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -26,6 +27,7 @@ class Tagger:
     """The configured taggers; build once, call ``tag`` per batch."""
 
     config: Config
+    data_dir: Path | None = None  # where a company model may live (``<data>/models``)
     masker: Masker = field(init=False)
     topics: TopicMatcher = field(init=False)
     own: Matcher = field(init=False)
@@ -37,6 +39,10 @@ class Tagger:
         self.own = Matcher(self.config.entities)
         self.rivals = Matcher(self.config.competitors)
         self.languages = tuple(self.config.languages)
+
+    def warm(self) -> None:
+        """Load models and compile patterns now (before forking workers)."""
+        self.tag(["Hafenlicht ist toll", "the service is not good", "ok"])
 
     def target(self, text: str, masked: str) -> crit.Target:
         own, _ = self.own.match(text)
@@ -52,7 +58,7 @@ class Tagger:
             detected = [
                 given if given in self.languages else det for given, det in zip(langs, detected, strict=True)
             ]
-        scores, labels = sentiment.score(masked, detected)
+        scores, labels = sentiment.score(masked, detected, self.data_dir)
         flags: list[bool] = []
         reasons: list[list[str]] = []
         intents: list[str] = []
