@@ -123,6 +123,18 @@ class Alerts(_Model):
     email: EmailAlerts = EmailAlerts()
 
 
+class Dashboard(_Model):
+    # Who may open the dashboard (earshot/auth.py): nobody needs to log in | a shared password | OIDC login.
+    auth: Literal["none", "password", "oidc"] = "none"
+    # Environment variable with the shared password (or `dashboard_password` in .streamlit/secrets.toml).
+    password_env: str = "EARSHOT_DASHBOARD_PASSWORD"
+    # OIDC: the provider name under [auth.<name>] in secrets.toml; "" uses the [auth] section itself.
+    oidc_provider: str = ""
+    # OIDC: who may get in, by e-mail address or by domain; with auth: oidc at least one must be set.
+    allowed_emails: list[str] = []
+    allowed_domains: list[str] = []
+
+
 class Source(_Model):
     # Each source keeps its own settings; the collector validates the ones it reads.
     model_config = ConfigDict(extra="allow")
@@ -142,6 +154,7 @@ class Config(_Model):
     privacy: Privacy = Privacy()
     engagement: Engagement = Engagement()
     alerts: Alerts = Alerts()
+    dashboard: Dashboard = Dashboard()
     path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("languages")
