@@ -1,4 +1,4 @@
-"""Command line: ``python -m collectors [run|import|demo|status|compact|remap|purge|forget] ...``.
+"""Command line: ``python -m collectors [run|import|demo|status|compact|remap|purge|forget|access] ...``.
 
 Exit codes: 0 all sources succeeded; 1 some failed (the others' data is kept); 2 bad
 config or arguments; 75 another run holds the lock (try again later).
@@ -125,6 +125,22 @@ def cmd_forget(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_access(ctx: Context, args: argparse.Namespace) -> int:
+    import json
+
+    from storage.retention import access
+
+    found = access(ctx, args.author)
+    text = json.dumps(found, ensure_ascii=False, indent=2, default=str)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    else:
+        print(text)
+    print(f"{len(found['mentions'])} mentions, {len(found['raw_payloads'])} raw payloads, "
+          f"{found['other_posts_naming_them']} other posts naming them", file=sys.stderr)
+    return 0
+
+
 def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     runs = ctx.lake.read(RUNS).to_pylist()
     if not runs:
@@ -171,13 +187,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=None, help="override privacy.retention_days for this purge")
     p = sub.add_parser("forget", help="erase one author (handle, id or anon: pseudonym) from every store")
     p.add_argument("author", metavar="AUTHOR", help="handle or id as the platform shows it, or its anon: pseudonym")
+    p = sub.add_parser("access", help="everything stored about one author, as JSON (access requests)")
+    p.add_argument("author", metavar="AUTHOR", help="handle or id as the platform shows it, or its anon: pseudonym")
+    p.add_argument("-o", "--out", type=Path, help="write the JSON to this file instead of standard output")
     p = sub.add_parser("status", help="the last runs per source")
     p.add_argument("--last", type=int, default=3, help="runs per source to show")
     args = parser.parse_args(argv)
     elog.setup(args.verbose)
     handlers = {
         "import": cmd_import, "demo": cmd_demo, "compact": cmd_compact, "status": cmd_status,
-        "remap": cmd_remap, "purge": cmd_purge, "forget": cmd_forget,
+        "remap": cmd_remap, "purge": cmd_purge, "forget": cmd_forget, "access": cmd_access,
     }
     try:
         ctx = Context.load(args.config, args.data)

@@ -309,6 +309,38 @@ def _contains(path: Path, needles: list[bytes]) -> bool:
     return any(n in data for n in needles)
 
 
+def access(ctx: Context, who: str) -> dict[str, Any]:
+    """Everything stored about one author, for an access request (GDPR Art. 15); changes nothing.
+
+    Returns their mention rows (with tags), the raw payloads that are theirs, and counts of
+    other posts that name them. Same matching as ``forget``.
+    """
+    target, _ = target_for(ctx, who)
+    mentions: list[dict[str, Any]] = []
+    named = 0
+    pattern = _mention_pattern(target.handle) if target.handle else None
+    for path in ctx.lake.files(MENTIONS):
+        data = ctx.lake.read_file(path)
+        if data is None:
+            continue
+        for row in data.to_pylist():
+            if target.matches(row["author"]) or target.matches(row["author_id"]):
+                mentions.append(row)
+            elif pattern is not None and any(pattern.search(row[c] or "") for c in ("text", "title")):
+                named += 1
+    keys = {(m["source"], m["id"]) for m in mentions}
+    tags = [t for t in ctx.lake.read(TAGS).to_pylist() if (t["source"], t["id"]) in keys] if keys else []
+    raw: list[Any] = []
+    mappers: dict[str, Callable[[Any], Any] | None] = {}
+    for path in ctx.raw.files():
+        name = path.relative_to(ctx.raw.root).parts[0]
+        if name not in mappers:
+            mappers[name] = _mapper(ctx, name)
+        raw.extend(item for item in RawStore.read(path) if _is_authors(item, target, mappers[name]))
+    return {"author": who, "mentions": mentions, "tags": tags, "raw_payloads": raw,
+            "other_posts_naming_them": named}
+
+
 def forget(ctx: Context, who: str) -> Report:
     """Erase every trace of one author from the data directory; see the module docstring."""
     target, pseudo = target_for(ctx, who)

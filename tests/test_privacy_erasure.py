@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -151,3 +152,19 @@ def test_purge_removes_old_rows_from_every_store(tmp_path: Path) -> None:
     # Raw payloads go by the day they were collected (documented): the old post's payload, fetched
     # today, stays until then; everywhere else it is gone.
     assert all(hit.startswith("raw/") for hit in find_in_data(ctx.data_dir, ["Hafenlicht old complaint"]))
+
+
+def test_access_request_lists_everything_of_the_author(tmp_path: Path) -> None:
+    cfg = config(tmp_path, keep_raw="pseudonymised")
+    ctx = Context(cfg, tmp_path / "data")
+    run_collector(ctx, ListCollector(items()))
+    _tags(ctx)
+    out = tmp_path / "jane.json"
+    args = ["--config", str(cfg.path), "--data", str(ctx.data_dir)]
+    assert main([*args, "access", "@Jane_Doe", "-o", str(out)]) == 0
+    found = json.loads(out.read_text())
+    assert sorted(m["id"] for m in found["mentions"]) == ["1", "3"]
+    assert sorted(t["id"] for t in found["tags"]) == ["1", "3"]
+    assert sorted(r["id"] for r in found["raw_payloads"]) == ["1", "3"]
+    assert found["other_posts_naming_them"] == 1
+    assert ctx.lake.count(MENTIONS) == 4  # looking changes nothing
