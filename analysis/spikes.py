@@ -191,7 +191,9 @@ def find(
     step = pd.Timedelta(1, unit=freq)
     if posts.empty:
         return []
-    others = posts[~posts["is_own"]].copy()
+    others = posts[~posts["is_own"] & (posts["created_at"] <= now_ts)].copy()  # a replay never sees the future
+    if others.empty:
+        return []
     others["bucket"] = others["created_at"].dt.floor(freq)
     last = now_ts.floor(freq)
     first = min(others["bucket"].min(), last)

@@ -103,3 +103,8 @@ def test_old_spikes_are_not_alerted_again_by_default() -> None:
 
 def test_no_posts_no_alerts() -> None:
     assert spikes.find(frame([]), Alerts(), NOW) == []
+
+
+def test_posts_after_now_are_not_seen() -> None:
+    before_outage = NOW - timedelta(hours=6)
+    assert spikes.find(frame(outage_posts()), Alerts(), before_outage) == []
