@@ -92,6 +92,15 @@ class RiskSettings(_Model):
         "press": "marketing",
     }
 
+    @field_validator("impact_teams")
+    @classmethod
+    def _known_impacts(cls, value: dict[str, str]) -> dict[str, str]:
+        kinds = ("legal", "privacy", "safety", "discrimination", "employee", "press")
+        for kind in value:
+            if kind not in kinds:
+                raise ValueError(f"{kind!r} is not an impact kind: use {', '.join(kinds)}")
+        return value
+
 
 class Engagement(_Model):
     weights: OpportunityWeights = OpportunityWeights()
@@ -173,6 +182,12 @@ class Config(_Model):
                 raise ValueError(
                     f"topics[{i}] ({topic.name}) names team {topic.team!r}, which is not under teams: "
                     f"add it there or use one of {sorted(names)}"
+                )
+        for kind, team in self.engagement.risk.impact_teams.items():
+            if names and team and team not in names:
+                raise ValueError(
+                    f"engagement.risk.impact_teams.{kind} names team {team!r}, which is not under teams: "
+                    f"use one of {sorted(names)}"
                 )
         if self.fallback_team and names and self.fallback_team not in names:
             raise ValueError(f"fallback_team {self.fallback_team!r} is not under teams: use one of {sorted(names)}")

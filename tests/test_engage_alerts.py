@@ -217,3 +217,13 @@ def test_same_event_under_another_key_is_not_sent_again(tmp_path: Path) -> None:
                                   count=9, expected=1, p_value=1e-5)
     assert alerts.record(store, [flipped, unrelated], settings) == 1
     assert [a["key"] for a in store.alerts()] == ["spike:outage:day:a", "spike:pricing:day:a"]
+
+
+def test_without_channels_alerts_stay_in_the_ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EARSHOT_ALERT_WEBHOOK_URL", raising=False)
+    data = tmp_path / "data"
+    build_lake(data, outage_posts())
+    args = ["--config", str(EXAMPLE_CONFIG), "--data", str(data), "--now", NOW.isoformat()]
+    assert alerts.main(args) == 0
+    store = WorkflowStore(data)
+    assert [a["payload"]["scopes"] for a in store.alerts()] == [["outage"]] and store.deliveries() == []

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import conversations, opportunity, risk, routing
 from analysis.topics import TopicMatcher
-from earshot.config import EXAMPLE_CONFIG, load_config
-from tests.test_engage_conversations import NOW, THREAD, frame, post
+from earshot.config import EXAMPLE_CONFIG, load_config, parse_config
+from earshot.errors import ConfigError
+from storage.lake import Lake
+from tests.test_engage_conversations import NOW, THREAD, build_lake, frame, post
 
 CONFIG = load_config(EXAMPLE_CONFIG)
 RISK = CONFIG.engagement.risk
@@ -196,3 +200,32 @@ def test_rank_puts_the_open_critical_thread_first() -> None:
     assert queue.set_index("thread").loc["x:1", "approach"] == "stay_out"
     assert queue.set_index("thread").loc["bluesky:p1", "approach"] == "thank"
     assert opportunity.rank(conversations.summarize(frame([]), now=NOW), CONFIG, NOW).empty
+
+
+def test_opportunities_over_a_lake(tmp_path: Path) -> None:
+    rows = [
+        *THREAD,
+        post("q1", "Hafenlicht Störung, wann geht es wieder?", source="mastodon", followers=4000, likes=30,
+             criticism=True, topics=("outage",), intent="question", sentiment=-0.6, hours_ago=2),
+    ]
+    lake = build_lake(tmp_path, rows)
+    queue = opportunity.opportunities(lake, CONFIG, now=NOW)
+    assert queue["thread"].tolist() == ["mastodon:q1", "x:1"]
+    assert queue.iloc[0]["open_text"] == "Hafenlicht Störung, wann geht es wieder?"
+    assert opportunity.opportunities(Lake(tmp_path / "empty"), CONFIG, now=NOW).empty
+
+
+def test_engagement_config_is_validated() -> None:
+    data = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    data["engagement"]["risk"]["impact_teams"]["press"] = "pr"
+    with pytest.raises(ConfigError, match="impact_teams.press names team 'pr'"):
+        parse_config(data)
+    data["engagement"]["risk"]["impact_teams"] = {"lawsuits": "legal"}
+    with pytest.raises(ConfigError, match="not an impact kind"):
+        parse_config(data)
+    data = yaml.safe_load(EXAMPLE_CONFIG.read_text(encoding="utf-8"))
+    data["engagement"]["weights"]["reach"] = -1
+    with pytest.raises(ConfigError, match=r"engagement\.weights\.reach"):
+        parse_config(data)
+    data["engagement"]["weights"]["reach"] = 40
+    assert parse_config(data).engagement.weights.reach == 40
