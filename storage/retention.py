@@ -304,6 +304,23 @@ def _forget_raw(ctx: Context, target: Target) -> tuple[int, int]:
     return removed, redacted
 
 
+def _wipe_sqlite(path: Path) -> bool:
+    """Overwrite deleted rows for good: checkpoint the WAL and rebuild the file. False if it is busy."""
+    import sqlite3  # noqa: PLC0415 - only needed here
+
+    try:
+        con = sqlite3.connect(path, timeout=10)
+        try:
+            con.execute("PRAGMA secure_delete = ON")
+            con.execute("VACUUM")
+            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return False
+    return True
+
+
 def _contains(path: Path, needles: list[bytes]) -> bool:
     data = path.read_bytes().lower() if path.stat().st_size < 512 * 1024 * 1024 else b""
     return any(n in data for n in needles)
@@ -363,6 +380,8 @@ def forget(ctx: Context, who: str) -> Report:
         for value in sorted(target.values):
             n += sum(store.forget(value).values())
         report.add("workflow entries", n)
+        if not _wipe_sqlite(store.path):
+            report.notes.append(f"{store.path} is busy: run `sqlite3 {store.path} VACUUM` later to wipe freed pages")
     needles = [v.lower().encode("utf-8", "surrogatepass") for v in target.values if len(v) >= 3]
     files = 0
     exports = ctx.data_dir / EXPORTS
