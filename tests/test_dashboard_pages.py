@@ -94,3 +94,88 @@ def test_empty_lake_without_demo_shows_help(tmp_path: Path, monkeypatch: pytest.
     assert "No mentions yet" in _texts(at.info)
     assert "Demo data" not in _texts(at.warning)
     assert not (tmp_path / "data" / "lake" / "mentions").exists()
+
+
+PAGES = ["overview", "conversation", "topics", "mentions", "competitors", "coverage", "transparency"]
+
+
+def _page(at: AppTest, name: str) -> AppTest:
+    at.switch_page(f"pages/{name}.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_join_the_conversation_records_a_decision(demo_app: AppTest, demo_dir: Path) -> None:
+    from storage.workflow import WorkflowStore
+
+    at = _page(demo_app, "conversation")
+    assert any(df.value is not None and "score" in df.value.columns for df in at.dataframe)
+    assert any(b.label == "Download the queue as CSV" for b in at.get("download_button"))
+    at.text_input(key="cv_who").input("Test User")
+    at.selectbox(key="cv_status").set_value("not_answering")
+    submit = next(b for b in at.get("form_submit_button") if b.label == "Record decision")
+    submit.click().run()
+    assert "rationale" in " ".join(e.value for e in at.error)  # not answering needs a rationale
+    at.text_area(key="cv_rationale").input("Off topic for us; competitor's customer.")
+    submit = next(b for b in at.get("form_submit_button") if b.label == "Record decision")
+    submit.click().run()
+    assert not at.exception
+    assert any("Recorded" in s.value for s in at.success)
+    last = WorkflowStore(demo_dir).history()[-1]
+    assert last["status"] == "not_answering" and last["who"] == "Test User"
+    at.selectbox(key="cv_field").set_value("sentiment").run()
+    at.selectbox(key="cv_value").set_value("positive")
+    at.button(key="cv_correct").click().run()
+    assert any("Correction saved" in s.value for s in at.success)
+    corr = WorkflowStore(demo_dir).corrections()
+    assert corr and corr[-1]["field"] == "sentiment" and corr[-1]["value"] == "positive"
+
+
+def test_topics_page_drills_down(demo_app: AppTest) -> None:
+    at = _page(demo_app, "topics")
+    topics = at.selectbox(key="tp_topic")
+    assert topics.options
+    topic = topics.options[-1]
+    topics.set_value(topic).run()
+    rows = next(df for df in at.dataframe if df.value is not None and "text" in df.value.columns)
+    assert len(rows.value) > 0 and all(topic in list(t) for t in rows.value["topics"])
+    assert any(b.label.startswith("Download CSV") for b in at.get("download_button"))
+
+
+def test_mentions_explorer_searches_and_sorts(demo_app: AppTest) -> None:
+    at = _page(demo_app, "mentions")
+    at.selectbox(key="mx_sort").set_value("engagement").run()
+    rows = next(df for df in at.dataframe if "engagement" in df.value.columns).value
+    assert len(rows) > 0 and rows["engagement"].is_monotonic_decreasing
+    at.text_input(key="mx_search").input("hafenlicht").run()
+    rows = next(df for df in at.dataframe if "text" in df.value.columns).value
+    assert (rows["title"].fillna("") + rows["text"].fillna("")).str.lower().str.contains("hafenlicht").all()
+    assert all(u is None or str(u).startswith(("http://", "https://")) for u in rows["url"])
+
+
+def test_competitors_coverage_and_transparency_pages(demo_app: AppTest) -> None:
+    at = _page(demo_app, "competitors")
+    table = at.dataframe[0].value
+    assert {"Stromwerk Nord", "GrünFluss"} <= set(table["entity"])
+    assert table["share_of_voice"].sum() == pytest.approx(1.0)
+    at = _page(at, "coverage")
+    per = next(df for df in at.dataframe if "collector" in df.value.columns and "runs" in df.value.columns).value
+    assert "demo" in set(per["collector"])
+    at = _page(at, "transparency")
+    assert any(b.label == "Download the report as HTML" for b in at.get("download_button"))
+    assert {m.label for m in at.metric} >= {"Mentions heard", "Critical mentions", "Criticism answered"}
+
+
+def test_every_page_has_an_empty_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = yaml.safe_load(EXAMPLE_CONFIG.read_text())
+    raw["company"]["demo"] = False
+    cfg = tmp_path / "earshot.yaml"
+    cfg.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    monkeypatch.setenv("EARSHOT_CONFIG", str(cfg))
+    monkeypatch.setenv("EARSHOT_DATA_DIR", str(tmp_path / "data"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    for name in PAGES:
+        at = _page(at, name)
+        expected = "No runs recorded yet" if name == "coverage" else "yet. Collect some"
+        assert expected in _texts(at.info), name
+    assert not (tmp_path / "data" / "lake" / "mentions").exists()
