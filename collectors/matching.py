@@ -141,6 +141,31 @@ def _eval(node: Node, hits: set[str]) -> bool:
     return any(_eval(a, hits) for a in node.args)
 
 
+_WORD_START = r"(?<!\w)"
+
+
+def _literal(pattern: str) -> str | None:
+    """The case-folded ASCII word an atom's match always starts with, or None (then no shortcut).
+
+    Only ASCII letters, digits and ``_`` are taken (``re.escape`` leaves them as they are), so the
+    test ``literal in _fold(text)`` can never miss a match that ``re.IGNORECASE`` would find.
+    """
+    body = pattern[len(_WORD_START):] if pattern.startswith(_WORD_START) else ""
+    n = 0
+    while n < len(body) and body[n].isascii() and (body[n].isalnum() or body[n] == "_"):
+        n += 1
+    return body[:n].casefold() if n >= 2 else None
+
+
+def _fold(text: str) -> str:
+    """``text`` case-folded for the literal shortcut. re.IGNORECASE also lets ``i`` match the Turkish
+    İ (which folds to i + a combining dot) and dotless ı: both become a plain i here."""
+    folded = text.casefold()
+    if "ı" in folded or "\u0307" in folded:
+        folded = folded.replace("i\u0307", "i").replace("ı", "i")
+    return folded
+
+
 @dataclass
 class _Compiled:
     name: str
@@ -172,18 +197,32 @@ class Matcher:
             self.entities.append(
                 _Compiled(ent.name, terms, exclude, {p: re.compile(p, re.IGNORECASE) for p in patterns})
             )
-        every = {p for e in self.entities for p in e.atoms}
-        # One pass over the text finds whether any atom can hit at all (most items: once).
-        self._any = re.compile("|".join(f"(?:{p})" for p in sorted(every)), re.IGNORECASE) if every else None
+        every = sorted({p for e in self.entities for p in e.atoms})
+        # One pass over the text finds whether any atom can hit at all (most items: once). The shared
+        # word-start lookbehind goes in front of the alternation, so it is tried once per position.
+        if every and all(p.startswith(_WORD_START) for p in every):
+            alternatives = "|".join(f"(?:{p[len(_WORD_START):]})" for p in every)
+            self._any = re.compile(f"{_WORD_START}(?:{alternatives})", re.IGNORECASE)
+        else:
+            self._any = re.compile("|".join(f"(?:{p})" for p in every), re.IGNORECASE) if every else None
+        # Cheaper still: a literal every hit must contain (see _literal); None where there is none.
+        self._literals = {p: _literal(p) for p in every}
+        self._all_literal = bool(every) and all(self._literals.values())
 
     def match(self, text: str) -> tuple[list[str], list[str]]:
         """Entities that match ``text`` (config order) and the terms that made them match."""
-        if not text or self._any is None or not self._any.search(text):
+        if not text or self._any is None:
+            return [], []
+        folded = _fold(text)
+        lits = self._literals
+        if self._all_literal and not any(lit in folded for lit in lits.values()):
+            return [], []
+        if not self._any.search(text):
             return [], []
         names: list[str] = []
         matched: list[str] = []
         for ent in self.entities:
-            hits = {p for p, rx in ent.atoms.items() if rx.search(text)}
+            hits = {p for p, rx in ent.atoms.items() if (lits[p] is None or lits[p] in folded) and rx.search(text)}
             if not hits:
                 continue
             found = [term for term, node in ent.terms if _eval(node, hits)]

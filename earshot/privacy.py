@@ -83,12 +83,20 @@ class Pseudonymiser:
 
     def __init__(self, key: str | bytes) -> None:
         self._key = key.encode() if isinstance(key, str) else bytes(key)
+        self._memo: dict[str, str] = {}  # authors repeat: each name is hashed once per process
 
     def __call__(self, value: Any) -> Any:
-        if value is None or not isinstance(value, str) or not value.strip() or is_pseudonym(value):
+        if value is None or not isinstance(value, str):
             return value
-        digest = hmac.new(self._key, normalise(value).encode("utf-8", "surrogatepass"), hashlib.sha256)
-        return PREFIX + digest.hexdigest()[:16]
+        out = self._memo.get(value)
+        if out is None:
+            if not value.strip() or is_pseudonym(value):
+                return value
+            digest = hmac.new(self._key, normalise(value).encode("utf-8", "surrogatepass"), hashlib.sha256)
+            out = PREFIX + digest.hexdigest()[:16]
+            if len(self._memo) < 200_000:  # bounded: a long backfill must not grow it without end
+                self._memo[value] = out
+        return out
 
     def erasure_mark(self, value: str) -> str:
         """A second keyed hash (of the pseudonym) for the erasure list: it never equals a stored value."""

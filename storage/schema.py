@@ -94,19 +94,21 @@ RUNS = Table("runs", RUN, None, "started_at")
 TABLES = {t.name: t for t in (MENTIONS, TAGS, RUNS)}
 
 
-_EMPTY: dict[pa.Schema, tuple[dict, tuple[str, ...]]] = {}  # per schema: the row template and its list fields
+# Per schema object (keyed by id: hashing a pa.Schema costs more than building the row): the schema
+# itself (kept alive, so the id stays its own), the row template and the names of its list fields.
+_EMPTY: dict[int, tuple[pa.Schema, dict, tuple[str, ...]]] = {}
 
 
 def empty_row(schema: pa.Schema = MENTION) -> dict:
     """A row of the schema with every field None (lists empty, is_own False)."""
-    cached = _EMPTY.get(schema)
-    if cached is None:  # built once per schema: collectors call this for every item
+    cached = _EMPTY.get(id(schema))
+    if cached is None or cached[0] is not schema:  # built once per schema: collectors call this per item
         template: dict = {f.name: None for f in schema}
         if "is_own" in template:
             template["is_own"] = False
         lists = tuple(f.name for f in schema if pa.types.is_list(f.type))
-        cached = _EMPTY[schema] = (template, lists)
-    row = dict(cached[0])
-    for name in cached[1]:
+        cached = _EMPTY[id(schema)] = (schema, template, lists)
+    row = dict(cached[1])
+    for name in cached[2]:
         row[name] = []  # a fresh list per row
     return row
