@@ -4,7 +4,7 @@ Likelihood counts points for reach, velocity, negativity and repeat complainers 
 ``engagement.risk`` in the config). Impact comes from keyword cues in German and English for legal
 threats, safety, privacy/data protection, discrimination, employee/works-council matters and press
 involvement. Any impact names the team that must see the thread before anyone answers
-(``engagement.risk.impact_teams``); high risk always names one when an impact was found.
+(``engagement.risk.impact_teams``); high risk by spread alone names ``engagement.risk.viral_team``.
 """
 
 from __future__ import annotations
@@ -130,4 +130,6 @@ def assess(thread: Mapping[str, Any], settings: RiskSettings) -> Risk:
     else:
         level = "high" if points >= 4 else "medium" if points >= 2 else "low"
     teams = list(dict.fromkeys(settings.impact_teams[k] for k in impacts if settings.impact_teams.get(k)))
+    if level == "high" and not teams and settings.viral_team:
+        teams = [settings.viral_team]
     return Risk(level, impact_reasons + reasons, impacts, teams)

@@ -83,6 +83,7 @@ class RiskSettings(_Model):
     high_velocity: float = Field(default=20, gt=0)  # interactions per hour that make spreading likely
     negativity: float = Field(default=-0.5, ge=-1, le=0)  # mean sentiment at or below this counts as very negative
     repeat_complaints: int = Field(default=3, ge=2)  # critical posts by one author that make a repeat complainer
+    viral_team: str = "marketing"  # team to involve when a thread is high risk by its spread alone
     impact_teams: dict[str, str] = {
         "legal": "legal",
         "privacy": "legal",
@@ -183,7 +184,8 @@ class Config(_Model):
                     f"topics[{i}] ({topic.name}) names team {topic.team!r}, which is not under teams: "
                     f"add it there or use one of {sorted(names)}"
                 )
-        for kind, team in self.engagement.risk.impact_teams.items():
+        risk_teams = {**self.engagement.risk.impact_teams, "viral_team": self.engagement.risk.viral_team}
+        for kind, team in risk_teams.items():
             if names and team and team not in names:
                 raise ValueError(
                     f"engagement.risk.impact_teams.{kind} names team {team!r}, which is not under teams: "
