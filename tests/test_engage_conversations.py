@@ -209,3 +209,28 @@ def test_open_text_is_the_latest_unanswered_question() -> None:
     threads = conversations.summarize(frame(rows), now=NOW)
     assert threads.iloc[0]["open_text"] == "Und wann kommt die Gutschrift?"
     assert conversations.summarize(frame(THREAD), now=NOW).iloc[0]["open_text"] == ""
+
+
+def test_response_detection_on_the_demo_threads(tmp_path: Path) -> None:
+    """The demo's own replies (is_own with parent_id/conversation_id) mark exactly their threads answered."""
+    from collectors.demo import DemoCollector
+    from collectors.runner import run_collector
+    from earshot.config import EXAMPLE_CONFIG, Source, load_config
+    from earshot.context import Context
+
+    ctx = Context(load_config(EXAMPLE_CONFIG), tmp_path / "data")
+    collector = DemoCollector(ctx.config, Source(enabled=True, days=14, seed=7, anchor="2026-11-27T14:00:00+00:00"))
+    run_collector(ctx, collector)
+    posts = conversations.load_mentions(ctx.lake)
+    posts["thread"] = conversations.thread_keys(posts)
+    threads = conversations.summarize(posts, now=datetime(2026, 11, 27, 14, tzinfo=UTC)).set_index("thread")
+    replies = posts[posts["is_own"] & posts["parent_id"].notna()]
+    assert len(replies) >= 20
+    by_key = posts.set_index(["source", "id"])
+    expected = {t for t, r in zip(replies["thread"], replies.itertuples(), strict=True)
+                if not by_key.loc[(r.source, r.parent_id), "is_own"]}
+    assert set(threads.index[threads["answered"]]) == expected
+    answered = threads.loc[sorted(expected)]
+    assert (answered["first_response_s"] > 0).all() and answered["first_response_at"].notna().all()
+    waiting = threads[~threads["answered"] & threads["text"].str.contains("?", regex=False, na=False)]
+    assert len(waiting) > 10  # questions still waiting for an answer
