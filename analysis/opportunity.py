@@ -75,6 +75,8 @@ def _short(n: float) -> str:
 
 def _hours(seconds: float) -> str:
     hours = seconds / 3600
+    if hours < 1:
+        return f"{max(seconds / 60, 1):.0f} min"
     return f"{hours:.0f} h" if hours < 48 else f"{hours / 24:.0f} days"
 
 
@@ -155,8 +157,8 @@ def _reasons(thread: Mapping[str, Any], sig: dict[str, float], risk_level: str, 
     if risk_level != "low":
         out.append(f"{risk_level} risk")
     if answered and _num(thread.get("first_response_s"), -1) >= 0:
-        out.append(f"we replied after {_hours(max(_num(thread.get('first_response_s')), 60))}")
-    out.append(f"last post {_hours(max(idle_s, 3600))} ago")
+        out.append(f"we replied after {_hours(_num(thread.get('first_response_s')))}")
+    out.append(f"last post {_hours(idle_s)} ago")
     return out
 
 
@@ -165,8 +167,9 @@ def suggest_approach(thread: Mapping[str, Any], risk: Risk, team: str, config: C
     parts = (thread.get("title"), *(thread.get("texts") or [thread.get("text")]))
     text = "\n".join(t for t in parts if isinstance(t, str))
     critical = _num(thread.get("criticism")) > 0
-    if thread.get("answered") and not thread.get("open_question"):
-        kind, why = "stay_out", "we already replied and no question is open"
+    still_critical = _num(thread.get("open_criticism", thread.get("criticism"))) > 0
+    if thread.get("answered") and not thread.get("open_question") and not still_critical:
+        kind, why = "stay_out", "we already replied and nothing new is open"
     elif _CLAIM.search(text) and (critical or thread.get("open_question")):
         kind, why = "correct", "it repeats a claim that may be wrong"
     elif thread.get("open_question"):

@@ -93,7 +93,8 @@ def test_recency_decays_by_half_life() -> None:
 
 
 @pytest.mark.parametrize(("over", "kind"), [
-    ({"answered": True, "open_question": False}, "stay_out"),
+    ({"answered": True, "open_question": False, "open_criticism": 0}, "stay_out"),
+    ({"answered": True, "open_question": False, "open_criticism": 1}, "acknowledge_private"),
     ({"open_question": True}, "answer"),
     ({"open_question": True, "texts": ["Stimmt es, dass Hafenlicht meine Zählerdaten verkauft?"]}, "correct"),
     ({"criticism": 2, "texts": ["Apparently Hafenlicht doubles prices in May, outrageous"]}, "correct"),
