@@ -188,3 +188,29 @@ def test_pseudonymiser_and_scrub_take_hostile_names(bad: str) -> None:
     p = privacy.Pseudonymiser("property-test-key-0123456789")
     assert privacy.is_pseudonym(p(bad))
     assert privacy.scrub_raw({"author": bad}, p)["author"] == p(bad)
+
+
+_TAGGER: list = []
+
+
+def _tagger():
+    if not _TAGGER:
+        from analysis.tagger import Tagger
+
+        _TAGGER.append(Tagger(_cfg()))
+    return _TAGGER[0]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(st.characters(min_codepoint=1, max_codepoint=0x10FFFF, exclude_categories=("Cs",)),
+                        max_size=300), min_size=1, max_size=5))
+def test_tagging_any_text_stays_in_range_and_vocabulary(texts: list[str]) -> None:
+    cfg = _cfg()
+    tags = _tagger().tag(texts)
+    topics = {t.name for t in cfg.topics}
+    assert all(len(col) == len(texts) for col in tags.values())  # one tag row per text, none dropped
+    assert all(-1.0 <= s <= 1.0 for s in tags["sentiment"])
+    assert set(tags["sentiment_label"]) <= {"negative", "neutral", "positive"}
+    assert set(tags["lang"]) <= {*cfg.languages, "other"}
+    assert all(set(t) <= topics for t in tags["topics"])
+    assert set(tags["intent"]) <= {"question", "complaint", "praise", "suggestion", "other"}
