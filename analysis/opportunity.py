@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import conversations
+from analysis import conversations, response
 from analysis.risk import Risk, assess
 from analysis.routing import Route, guidelines, route
 from earshot.config import Config, Engagement
@@ -213,12 +213,19 @@ def rank(threads: pd.DataFrame, config: Config, now: datetime | None = None) -> 
     return out.sort_values(["score", "last_at"], ascending=False, ignore_index=True)
 
 
-def opportunities(lake: Lake, config: Config, now: datetime | None = None) -> pd.DataFrame:
+def opportunities(lake: Lake, config: Config, now: datetime | None = None, store: Any = None) -> pd.DataFrame:
     """Load the window's mentions, group them into threads and rank them (the dashboard's queue).
 
-    Repeat complainers are counted over the same window.
+    Repeat complainers are counted over the same window. With a ``storage.workflow.WorkflowStore``
+    the queue also gets ``status`` (the team's decision, "answered" when an own account replied to a
+    thread still new/assigned) and ``version`` (for ``decide(expected_version=...)``).
     """
     now = now or datetime.now(UTC)
     since = pd.Timestamp(now).tz_convert("UTC") - pd.Timedelta(days=config.engagement.window_days)
     posts = conversations.load_mentions(lake, since=since.to_pydatetime())
-    return rank(conversations.summarize(posts, now=now), config, now)
+    queue = rank(conversations.summarize(posts, now=now), config, now)
+    if store is not None:
+        current = store.current()
+        queue["status"] = response.effective_status(queue, current) if len(queue) else pd.Series(dtype=object)
+        queue["version"] = [int((current.get(t) or {}).get("version", 0)) for t in queue["thread"]]
+    return queue

@@ -15,6 +15,7 @@ from analysis.topics import TopicMatcher
 from earshot.config import EXAMPLE_CONFIG, load_config, parse_config
 from earshot.errors import ConfigError
 from storage.lake import Lake
+from storage.workflow import WorkflowStore
 from tests.test_engage_conversations import NOW, THREAD, build_lake, frame, post
 
 CONFIG = load_config(EXAMPLE_CONFIG)
@@ -214,6 +215,11 @@ def test_opportunities_over_a_lake(tmp_path: Path) -> None:
     assert queue["thread"].tolist() == ["mastodon:q1", "x:1"]
     assert queue.iloc[0]["open_text"] == "Hafenlicht Störung, wann geht es wieder?"
     assert opportunity.opportunities(Lake(tmp_path / "empty"), CONFIG, now=NOW).empty
+    store = WorkflowStore(tmp_path)
+    store.decide("mastodon:q1", "anna", status="escalated", team="it")
+    queue = opportunity.opportunities(lake, CONFIG, now=NOW, store=store).set_index("thread")
+    assert queue.loc["mastodon:q1", ["status", "version"]].tolist() == ["escalated", 1]
+    assert queue.loc["x:1", ["status", "version"]].tolist() == ["answered", 0]  # an own reply, no decision yet
 
 
 def test_engagement_config_is_validated() -> None:
