@@ -73,7 +73,8 @@ def _clean_strings(row: dict[str, Any]) -> None:
     """Replace lone surrogates (valid in JSON escapes, not in UTF-8 or parquet) by U+FFFD, in place."""
     for key, value in row.items():
         if isinstance(value, str):
-            row[key] = _SURROGATE.sub("\ufffd", value)
+            if not value.isascii():  # an ASCII string (ids, links, most names) holds no surrogate: skip it
+                row[key] = _SURROGATE.sub("\ufffd", value)
         elif isinstance(value, list):
             row[key] = [_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in value]
 
