@@ -1,7 +1,8 @@
-"""Command line: ``python -m analysis [run|tag|train|train-base|export|alerts] ...``.
+"""Command line: ``python -m analysis [run|tag|themes|train|train-base|export|alerts] ...``.
 
 - ``run`` (the default): tag every mention without a tag of the current analyzer version.
 - ``tag IN -o OUT``: tag a CSV / JSON Lines file without touching the lake.
+- ``themes``: discover themes in recent criticism (also after every ``run`` that tagged something).
 - ``train``: fit a company-specific model on the team's corrections (used only when better).
 - ``train-base``: rebuild the shipped models from the training data (needs the data sets).
 - ``export`` and ``alerts``: handed to ``analysis.export`` and ``analysis.alerts``.
@@ -55,7 +56,23 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
                           retag=args.retag)
     rate = result.tagged / result.seconds if result.seconds else 0.0
     print(f"tagged {result.tagged} mentions in {result.seconds:.1f}s ({rate:,.0f}/s)")
+    if result.tagged:
+        from analysis import themes
+
+        found = themes.run(ctx)
+        log.info("%d discovered themes in recent criticism", len(found))
     _refresh_rollups(ctx)
+    return 0
+
+
+def cmd_themes(ctx: Context, args: argparse.Namespace) -> int:
+    from analysis import themes
+
+    found = themes.run(ctx, days=args.days)
+    if not found:
+        print(f"no recurring theme in the criticism of the last {args.days} days")
+    for t in found:
+        print(f"{t.size:>6}  {t.label}  [{t.id}]")
     return 0
 
 
@@ -114,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", type=Path, help="CSV or JSON Lines (.jsonl) file")
     p.add_argument("-o", "--output", type=Path, required=True, help="where to write (CSV, or .jsonl)")
     p.add_argument("--text-column", default="text", help="column holding the text (default: text)")
+    p = sub.add_parser("themes", help="discover themes in recent criticism (also done after each run)")
+    _common(p, suppress=True)
+    p.add_argument("--days", type=int, default=14, help="how many days back (default 14)")
     p = sub.add_parser("train", help="fit a company-specific sentiment model on the team's corrections")
     _common(p, suppress=True)
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
@@ -132,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
         return _delegate(argv[0], argv[1:])
     args = build_parser().parse_args(argv)
     elog.setup(args.verbose)
-    handlers = {"tag": cmd_tag, "train": cmd_train, "train-base": cmd_train_base}
+    handlers = {"tag": cmd_tag, "themes": cmd_themes, "train": cmd_train, "train-base": cmd_train_base}
     try:
         ctx = Context.load(args.config, args.data)
         return handlers.get(args.cmd or "run", cmd_run)(ctx, args)

@@ -19,7 +19,7 @@ class Cue:
 
 
 def _cues(kind: str, items: dict[str, str]) -> list[Cue]:
-    return [Cue(f"{kind}: {name}", re.compile(rx, re.IGNORECASE)) for name, rx in items.items()]
+    return [Cue(f"{kind}: {name}", re.compile(rx)) for name, rx in items.items()]
 
 
 _N = r"(?:\d+|zwei|drei|vier|fünf|mehreren|two|three|four|five|several)"
@@ -118,17 +118,40 @@ QUESTION = {
 }
 
 
+_ANY: dict[int, re.Pattern[str]] = {}
+
+
+def _any(cues: list[Cue]) -> re.Pattern[str]:
+    """One pattern that matches where any of ``cues`` does (a quick test before naming them)."""
+    key = id(cues)
+    if key not in _ANY:
+        # Without word boundaries the engine can skip ahead to candidate first letters; the test only
+        # gets looser, and the cues themselves (with boundaries) decide.
+        loose = [re.sub(r"(^|\|)\\b", r"\1", c.pattern.pattern) for c in cues]
+        _ANY[key] = re.compile("|".join(f"(?:{p})" for p in loose))
+    return _ANY[key]
+
+
 def found(cues: list[Cue], text: str) -> list[str]:
     """Names of the cues that occur in ``text``."""
+    if not cues or not _any(cues).search(text):
+        return []
     return [c.name for c in cues if c.pattern.search(text)]
 
 
 def for_lang(table: dict, lang: str) -> list:
     """The cues (or patterns, as a list) of a language; for "other" or an unknown language, those of every language."""
-    if lang in table:
-        items = table[lang]
-        return items if isinstance(items, list) else [items]
-    out: list = []
-    for items in table.values():
-        out.extend(items if isinstance(items, list) else [items])
-    return out
+    key = (id(table), lang if lang in table else "*")
+    if key not in _FOR_LANG:  # cached, so that the same list (and its quick test) is used every time
+        if lang in table:
+            items = table[lang]
+            _FOR_LANG[key] = items if isinstance(items, list) else [items]
+        else:
+            out: list = []
+            for items in table.values():
+                out.extend(items if isinstance(items, list) else [items])
+            _FOR_LANG[key] = out
+    return _FOR_LANG[key]
+
+
+_FOR_LANG: dict[tuple[int, str], list] = {}

@@ -102,9 +102,19 @@ def _load_cached(path: str, mtime: float) -> LinearModel:
     return LinearModel.load(Path(path))
 
 
-def load_model(lang: str, data_dir: Path | None = None) -> LinearModel | None:
+def load_model(lang: str, data_dir: Path | None = None):  # noqa: ANN201 - LinearModel or company.StackedModel
     """The company model of ``lang`` if one was trained and accepted, else the shipped one, else None."""
-    for path in ([company_path(data_dir, lang)] if data_dir else []) + [shipped_path(lang)]:
-        if path.exists():
-            return _load_cached(str(path), path.stat().st_mtime)
-    return None
+    base_path = shipped_path(lang)
+    base = _load_cached(str(base_path), base_path.stat().st_mtime) if base_path.exists() else None
+    own_path = company_path(data_dir, lang) if data_dir else None
+    if base is not None and own_path is not None and own_path.exists():
+        return _load_stacked(str(own_path), own_path.stat().st_mtime, str(base_path))
+    return base
+
+
+@lru_cache(maxsize=16)
+def _load_stacked(path: str, mtime: float, base_path: str):  # noqa: ANN202
+    from analysis.company import load_stacked
+
+    base = _load_cached(base_path, Path(base_path).stat().st_mtime)
+    return load_stacked(LinearModel.load(Path(path)), base)

@@ -14,9 +14,9 @@ import numpy as np
 from analysis import criticism as crit
 from analysis import intent as intent_mod
 from analysis import language, sentiment
+from analysis.fastmatch import FastMatcher
 from analysis.text import USER, Masker, clean
 from analysis.topics import TopicMatcher
-from collectors.matching import Matcher
 from earshot.config import Config
 
 TAG_COLUMNS = ("lang", "sentiment", "sentiment_label", "criticism", "criticism_reasons", "topics", "intent")
@@ -30,23 +30,23 @@ class Tagger:
     data_dir: Path | None = None  # where a company model may live (``<data>/models``)
     masker: Masker = field(init=False)
     topics: TopicMatcher = field(init=False)
-    own: Matcher = field(init=False)
-    rivals: Matcher = field(init=False)
+    own: FastMatcher = field(init=False)
+    rivals: FastMatcher = field(init=False)
 
     def __post_init__(self) -> None:
         self.masker = Masker.from_config(self.config)
         self.topics = TopicMatcher(self.config)
-        self.own = Matcher(self.config.entities)
-        self.rivals = Matcher(self.config.competitors)
+        self.own = FastMatcher(self.config.entities)
+        self.rivals = FastMatcher(self.config.competitors)
         self.languages = tuple(self.config.languages)
 
     def warm(self) -> None:
         """Load models and compile patterns now (before forking workers)."""
         self.tag(["Hafenlicht ist toll", "the service is not good", "ok"])
 
-    def target(self, text: str, masked: str) -> crit.Target:
-        own, _ = self.own.match(text)
-        rivals, _ = self.rivals.match(text) if self.config.competitors else ([], [])
+    def target(self, text: str, lower: str, masked: str) -> crit.Target:
+        own = self.own.match(text, lower)
+        rivals = self.rivals.match(text, lower) if self.config.competitors else []
         return crit.Target(tuple(own), tuple(rivals), masked.lstrip().startswith(USER))
 
     def tag(self, texts: list[str], langs: list[str | None] | None = None) -> dict[str, list]:
@@ -64,12 +64,13 @@ class Tagger:
         intents: list[str] = []
         topics: list[list[str]] = []
         for text, m, lang, s in zip(texts, masked, detected, scores, strict=True):
-            lower = m.lower()
-            flag, why = crit.judge(lower, lang, float(s), self.target(text, m))
+            lower = text.lower()
+            mlower = m.lower()
+            flag, why = crit.judge(mlower, lang, float(s), self.target(text, lower, m))
             flags.append(flag)
             reasons.append(why)
-            intents.append(intent_mod.intent(lower, lang, float(s), flag))
-            topics.append(self.topics.match(text, lang))
+            intents.append(intent_mod.intent(mlower, lang, float(s), flag))
+            topics.append(self.topics.match(text, lang, lower))
         return {
             "lang": detected,
             "sentiment": np.asarray(scores, dtype=np.float64).tolist(),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from earshot.config import Config, Entity
 
@@ -61,10 +61,13 @@ def _term_phrases(term: str) -> list[str]:
 
 
 def _phrase_pattern(phrase: str) -> str:
+    """A pattern for a phrase on word boundaries; it starts with a literal character, which lets the regex
+    engine skip quickly to candidate positions (a leading look-behind would disable that)."""
     prefix = phrase.endswith("*")
     words = phrase.rstrip("*").split()
     body = r"[\s\-]*".join(re.escape(w) for w in words)
-    return rf"(?<!\w){body}" + (r"[\w\-]*" if prefix else r"(?!\w)")
+    first, rest = re.escape(phrase[0]), body[len(re.escape(phrase[0])) :]
+    return rf"{first}(?<!\w.){rest}" + (r"[\w\-]*" if prefix else r"(?!\w)")
 
 
 @dataclass
@@ -73,33 +76,43 @@ class Masker:
 
     own: re.Pattern[str] | None
     rivals: re.Pattern[str] | None
+    # Lower-cased leading words of the names: a quick substring test before the patterns run.
+    own_words: tuple[str, ...] = field(default=())
+    rival_words: tuple[str, ...] = field(default=())
 
     @classmethod
     def from_entities(cls, own: list[Entity], rivals: list[Entity], handles: list[str] | None = None) -> Masker:
-        def compile_(entities: list[Entity], extra: list[str]) -> re.Pattern[str] | None:
+        def phrases_of(entities: list[Entity], extra: list[str]) -> set[str]:
             phrases = {p for e in entities for t in [*e.terms, *e.aliases, e.name] for p in _term_phrases(t)}
             phrases.update(h for h in extra if h)
+            return phrases
+
+        def compile_(phrases: set[str]) -> re.Pattern[str] | None:
             if not phrases:
                 return None
             # Longest first, so "Hafenlicht Energie" wins over "Hafenlicht".
-            pats = [_phrase_pattern(p) for p in sorted(phrases, key=len, reverse=True)]
-            return re.compile("|".join(pats), re.IGNORECASE)
+            pats = [_phrase_pattern(p.lower()) for p in sorted(phrases, key=len, reverse=True)]
+            return re.compile("|".join(pats))  # runs on lower-cased text
 
-        return cls(compile_(own, [f"@{h.lstrip('@')}" for h in handles or []]), compile_(rivals, []))
+        def words(phrases: set[str]) -> tuple[str, ...]:
+            return tuple(sorted({p.split()[0].rstrip("*").lstrip("@#").lower() for p in phrases if p.split()}))
+
+        own_p = phrases_of(own, [f"@{h.lstrip('@')}" for h in handles or []])
+        rival_p = phrases_of(rivals, [])
+        return cls(compile_(own_p), compile_(rival_p), words(own_p), words(rival_p))
 
     @classmethod
     def from_config(cls, config: Config) -> Masker:
         handles = [h.split("@")[0] for hs in config.own_accounts.values() for h in hs]
         return cls.from_entities(config.entities, config.competitors, handles)
 
-    def mentions_own(self, text: str) -> bool:
-        return bool(self.own and self.own.search(text))
-
     def mask(self, text: str) -> str:
-        """The text with configured names, other handles and links replaced by placeholders."""
-        if self.own is not None:
+        """The text, lower-cased, with configured names, other handles and links replaced by placeholders."""
+        text = text.lower()
+        if self.own is not None and any(w in text for w in self.own_words):
             text = self.own.sub(BRAND, text)
-        if self.rivals is not None:
+        if self.rivals is not None and any(w in text for w in self.rival_words):
             text = self.rivals.sub(RIVAL, text)
-        text = _URL.sub(URL, text)
-        return _HANDLE.sub(USER, text)
+        if "http" in text or "www." in text:
+            text = _URL.sub(URL, text)
+        return _HANDLE.sub(USER, text) if "@" in text else text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collectors.matching import Matcher
+from analysis.fastmatch import FastMatcher
 from earshot.config import Config, Entity
 
 
@@ -16,17 +16,16 @@ class TopicMatcher:
     def __init__(self, config: Config) -> None:
         self.names = [t.name for t in config.topics]
         langs = sorted({lang for t in config.topics for lang in t.keywords})
-        self._by_lang: dict[str, Matcher] = {}
+        self._by_lang: dict[str, FastMatcher] = {}
         for lang in [*langs, "*"]:
             entities = []
             for t in config.topics:
                 kws = t.keywords.get(lang, []) if lang != "*" else [k for ks in t.keywords.values() for k in ks]
                 if kws:
                     entities.append(Entity(name=t.name, kind="brand", terms=kws))
-            self._by_lang[lang] = Matcher(entities)
+            self._by_lang[lang] = FastMatcher(entities)
 
-    def match(self, text: str, lang: str) -> list[str]:
+    def match(self, text: str, lang: str, lower: str | None = None) -> list[str]:
         """Topic names (taxonomy order) whose keywords occur in ``text``."""
         matcher = self._by_lang.get(lang) or self._by_lang["*"]
-        names, _ = matcher.match(text)
-        return [n for n in self.names if n in names]
+        return matcher.match(text, lower)

@@ -1,0 +1,87 @@
+"""`python -m analysis tag IN -o OUT`: any CSV or JSON Lines file, odd input included."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis import __main__ as cli
+from analysis.tagger import TAG_COLUMNS
+from earshot.config import EXAMPLE_CONFIG
+
+
+@pytest.fixture(autouse=True)
+def _config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("EARSHOT_CONFIG", str(EXAMPLE_CONFIG))
+    monkeypatch.setenv("EARSHOT_DATA_DIR", str(tmp_path / "data"))
+
+
+def _read(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_csv_with_odd_rows(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.csv"
+    long_text = "Die Hafenlicht App ist kaputt. " * 1700  # about 50k characters
+    rows = [
+        ("1", ""),
+        ("2", "😡😡😡"),
+        ("3", long_text),
+        ("4", "Hafenlicht ist super, but the app is broken again! Warum?"),
+        ("5", "Line one\nline two, with a comma and \"quotes\""),
+    ]
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "text"])
+        w.writerows(rows)
+    dest = tmp_path / "out.csv"
+    assert cli.main(["tag", str(src), "-o", str(dest)]) == 0
+    out = _read(dest)
+    assert [r["id"] for r in out] == ["1", "2", "3", "4", "5"]
+    assert list(out[0]) == ["id", "text", *TAG_COLUMNS]
+    assert out[4]["text"] == rows[4][1]  # the original text survives untouched
+    assert out[0]["sentiment_label"] == "neutral" and out[0]["lang"] == "other"
+    assert out[1]["sentiment_label"] == "negative"
+    assert out[2]["lang"] == "de" and out[2]["criticism"] == "True"
+    for r in out:
+        assert -1.0 <= float(r["sentiment"]) <= 1.0
+    assert "tagged 5 rows" in capsys.readouterr().out
+
+
+def test_invalid_utf8_lines_are_reported_and_skipped(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"id,text\n1,guter Service\n2,kaputt \xff\xfe hier\n3,great service\n")
+    dest = tmp_path / "out.csv"
+    assert cli.main(["tag", str(src), "-o", str(dest), "--text-column", "text"]) == 0
+    assert [r["id"] for r in _read(dest)] == ["1", "3"]
+    err = capsys.readouterr().err
+    assert "line 3" in err and "UTF-8" in err
+
+
+def test_jsonl_in_and_out_keeps_lists(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text(
+        json.dumps({"body": "Meine Rechnung von Hafenlicht ist falsch!", "n": 1}) + "\n"
+        + "not json\n"
+        + json.dumps({"body": "Thanks Hafenlicht, great app", "n": 2}) + "\n",
+        encoding="utf-8",
+    )
+    dest = tmp_path / "out.jsonl"
+    assert cli.main(["tag", str(src), "-o", str(dest), "--text-column", "body"]) == 0
+    out = [json.loads(line) for line in dest.read_text(encoding="utf-8").splitlines()]
+    assert [o["n"] for o in out] == [1, 2]
+    assert out[0]["topics"] == ["billing"] and isinstance(out[0]["criticism_reasons"], list)
+    assert "line 2: not valid JSON" in capsys.readouterr().err
+
+
+def test_missing_text_column_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text("id,message\n1,hello\n", encoding="utf-8")
+    assert cli.main(["tag", str(src), "-o", str(tmp_path / "o.csv")]) == 1
+    err = capsys.readouterr().err
+    assert "no column 'text'" in err and "--text-column" in err
+    assert not (tmp_path / "o.csv").exists()
