@@ -110,14 +110,17 @@ def send_email(payload: dict[str, Any], settings: Alerts) -> None:
 SENDERS: dict[str, Callable[[dict[str, Any], Alerts], None]] = {"webhook": send_webhook, "email": send_email}
 
 
-def same_event(alert: spikes.SpikeAlert, known: dict[str, Any]) -> bool:
-    """True when a ledger alert already covers this one: a shared topic and touching time spans
-    (as when two topics of one event swap which is bigger between runs)."""
-    if not set(alert.scopes) & set(known.get("scopes") or [known.get("scope")]):
+def same_event(alert: spikes.SpikeAlert, known: dict[str, Any], cooldown_hours: int = 0) -> bool:
+    """True when a ledger alert already covers this one: a shared topic (or either is overall) and
+    a time span that touches the known one or starts within ``cooldown_hours`` after it ends (two
+    topics of one event swapping which is bigger between runs; the aftershocks of an event)."""
+    scopes = set(known.get("scopes") or [known.get("scope")])
+    if not (set(alert.scopes) & scopes or "overall" in scopes or alert.scope == "overall"):
         return False
     step = pd.Timedelta(1, unit=spikes.FREQ[alert.bucket][0])
     start, end = pd.Timestamp(known["start"]), pd.Timestamp(known["end"])
-    return known.get("bucket") == alert.bucket and alert.start <= end + step and alert.end + step >= start
+    later = end + step + pd.Timedelta(hours=cooldown_hours)
+    return known.get("bucket") == alert.bucket and alert.start <= later and alert.end + step >= start
 
 
 def record(store: WorkflowStore, found: list[spikes.SpikeAlert], settings: Alerts) -> int:
@@ -126,10 +129,16 @@ def record(store: WorkflowStore, found: list[spikes.SpikeAlert], settings: Alert
     known = [a["payload"] for a in store.alerts()]
     new = 0
     for alert in found:
-        if any(k.get("key") != alert.key and same_event(alert, k) for k in known):
-            log.info("alert %s is the same event as one already sent; not sent again", alert.key)
+        same = next((k for k in known if k.get("key") == alert.key), None)
+        same = same or next((k for k in known if same_event(alert, k, settings.cooldown_hours)), None)
+        if same is not None:  # seen before: only remember that the event goes on (for the cooldown)
+            if alert.end > pd.Timestamp(same["end"]):
+                store.extend_alert(same["key"], alert.end.isoformat())
+                same["end"] = alert.end.isoformat()
             continue
-        new += store.add_alert(alert.key, alert.payload(), targets, alert.authors)
+        if store.add_alert(alert.key, alert.payload(), targets, alert.authors):
+            new += 1
+            known.append(alert.payload())
     return new
 
 

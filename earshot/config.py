@@ -129,6 +129,7 @@ class Alerts(_Model):
     p_value: float = Field(default=0.001, gt=0, lt=1)
     min_count: int = Field(default=5, ge=1)
     lookback_hours: int = Field(default=48, ge=1)
+    cooldown_hours: int = Field(default=24, ge=0)  # a spike this soon after an alert on its topic is the same event
     webhook_url_env: str = "EARSHOT_ALERT_WEBHOOK_URL"
     email: EmailAlerts = EmailAlerts()
 

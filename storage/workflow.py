@@ -268,6 +268,15 @@ class WorkflowStore:
         with self._connect() as con:
             return [dict(r) for r in con.execute("SELECT * FROM deliveries ORDER BY alert_key, channel")]
 
+    def extend_alert(self, key: str, end: str) -> None:
+        """Remember that an alert's event was still going on at ``end`` (ISO time; only ever later)."""
+        with self._write() as con:
+            con.execute(
+                "UPDATE alerts SET payload = json_set(payload, '$.end', ?) "
+                "WHERE key = ? AND json_extract(payload, '$.end') < ?",
+                (end, key, end),
+            )
+
     def alerts(self) -> list[dict[str, Any]]:
         with self._connect() as con:
             rows = con.execute("SELECT key, created_at, payload FROM alerts ORDER BY created_at").fetchall()

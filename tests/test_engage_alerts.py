@@ -227,3 +227,20 @@ def test_without_channels_alerts_stay_in_the_ledger(tmp_path: Path, monkeypatch:
     assert alerts.main(args) == 0
     store = WorkflowStore(data)
     assert [a["payload"]["scopes"] for a in store.alerts()] == [["outage"]] and store.deliveries() == []
+
+
+def test_aftershocks_within_the_cooldown_are_the_same_event(tmp_path: Path) -> None:
+    store = WorkflowStore(tmp_path)
+    settings = Alerts(bucket="hour", cooldown_hours=24)
+    hour = pd.Timestamp(NOW).floor("h")
+
+    def spike(scope: str, start: int, end: int) -> spikes.SpikeAlert:
+        return spikes.SpikeAlert(key=f"spike:{scope}:hour:{start}", scope=scope, start=hour + pd.Timedelta(hours=start),
+                                 end=hour + pd.Timedelta(hours=end), bucket="hour", count=9, expected=1, p_value=1e-6)
+
+    assert alerts.record(store, [spike("outage", 0, 0)], settings) == 1
+    assert alerts.record(store, [spike("outage", 0, 10)], settings) == 0  # the episode goes on
+    assert alerts.record(store, [spike("overall", 30, 31)], settings) == 0  # 20 h after it ended: aftershock
+    assert alerts.record(store, [spike("pricing", 32, 32)], settings) == 1  # another topic is another event
+    assert alerts.record(store, [spike("outage", 80, 80)], settings) == 1  # long after the cooldown: new event
+    assert [a["payload"]["end"] for a in store.alerts()][0] == (hour + pd.Timedelta(hours=31)).isoformat()
