@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from analysis import cues
 
-NEGATIVE = -0.25  # sentiment at or below this counts as negative
-STRONG_NEGATIVE = -0.5  # negative enough to flag without any cue when the company is the target
+NEGATIVE = -0.2  # sentiment at or below this counts as negative
+VERY_NEGATIVE = -0.5  # negative enough to flag a post without any cue or named target
 SOFT_POSITIVE = 0.6  # above this, a single weak cue is outweighed (e.g. "no problem at all, thanks!")
 
 
@@ -52,6 +52,8 @@ def judge(masked_lower: str, lang: str, sentiment: float, target: Target) -> tup
     strong = sarcasm or failure or len(complaint) >= 2
     if found and (strong or sentiment < SOFT_POSITIVE):
         return True, reasons
-    if sentiment <= STRONG_NEGATIVE or (sentiment <= NEGATIVE and (target.own or target.addressed)):
+    # Without a cue, negativity alone flags a post that names the company or addresses an account, or
+    # a very negative one (every collected post was collected because it concerns the company).
+    if ((target.own or target.addressed) and sentiment <= NEGATIVE) or sentiment <= VERY_NEGATIVE:
         return True, ["negative sentiment", *reasons]
     return False, reasons

@@ -45,6 +45,14 @@ COMPLAINT = {
         "leaving": r"\b(?:switch(?:ing)? to|cancel(?:ling)? my|never (?:again|flying|using|buying)|last time i)\b",
         "asking for help": r"\b(?:please|pls|plz) (?:help|fix|sort|respond|reply|look into|get back)|\bhelp me\b|\bsort (?:this|it) out\b",
         "fix demand": r"\b(?:fix (?:this|it|your)|sort it out|do better|get your act together)\b",
+        "stopped working": r"\b(?:no longer|stopped|won'?t|wont|didn'?t|did not|doesn'?t|does not|never) (?:work(?:s|ing)?|charg(?:e|es|ing)|load(?:s|ing)?|connect(?:s|ing)?|turn(?:s)? on|change|update|respond)\b",
+        "still not done": r"\bstill (?:says|shows|showing|pending|processing|nothing|broken|down|missing|not)\b|\b(?:ordered|paid|booked|reported|emailed|called) (?:\w+ ){0,3}(?:\d+|two|three|four|five|several|many) (?:days?|weeks?|months?|times) ago\b",
+        "charged wrongly": r"\bcharged (?:\w+ ){0,5}(?:twice|double|wrong|again)\b|\b(?:wrong|incorrect) (?:charge|amount|bill|item|order|size)\b",
+        "problem report": r"\b(?:an? |my |the |order |account |billing |delivery |login )(?:issue|problem)s?\b|\bproblem with\b|\bissues? with\b",
+        "arrived wrong": r"\b(?:came|arrived|delivered|showed up) (?:\w+ ){0,2}(?:missing|broken|damaged|late|wrong|without|open(?:ed)?|empty)\b|\bmissing (?:a|an|the|my|one|two|item|part|piece)\b",
+        "waiting on a reply": r"\bwait(?:ing|ed)? (?:on|for) (?:a |my |your |an )?(?:reply|response|answer|refund|call ?back|update|delivery|order|engineer|technician)\b",
+        "what is going on": r"\bwhat(?:'s| is| the (?:heck|hell)) (?:going on|happening|wrong)\b|\bwhat the (?:heck|hell|f)\b|\bwtf\b|\bany update on\b|\bupdate me on\b",
+        "urgent help": r"\bhelp ?!|\bplease advise\b|\bneed (?:help|assistance|an answer) (?:with|asap|now|urgently)",
     }),
     "de": _cues("Beschwerde", {
         "kommt nicht an": r"\b(?:nie|nicht|immer noch nicht|noch immer nicht) (?:angekommen|geliefert|erhalten|bekommen|da)\b",
@@ -61,6 +69,9 @@ COMPLAINT = {
         "starke Ablehnung": r"\b(?:frechheit|unverschämt\w*|zumutung|katastroph\w*|skandal\w*|unfähig\w*|inkompetent\w*|"
                             r"unzumutbar\w*|enttäusch\w*|ärgerlich|peinlich|schlechteste\w*|miserabel\w*|lächerlich)\b",
         "Kündigung": r"\b(?:kündige|kündigen|gekündigt|wechsle|wechseln zu|nie wieder)\b",
+        "geht nicht mehr": r"\b(?:geht|funktioniert|klappt|lädt|läuft) (?:\w+ ){0,2}nicht mehr\b|\bnicht mehr (?:erreichbar|möglich|lieferbar)\b",
+        "falsch abgerechnet": r"\b(?:falsch|doppelt|zu viel) (?:abgerechnet|berechnet|abgebucht|geliefert)\b|\bfalsche (?:rechnung|lieferung|abrechnung|ware)\b",
+        "Problem gemeldet": r"\b(?:problem|probleme|ärger|stress) mit\b|\bseit (?:\w+ ){0,2}(?:tagen|wochen|monaten|stunden)\b",
         "Bitte um Hilfe": r"\b(?:bitte|könnt ihr|können sie) (?:helfen|hilfe|um hilfe|das prüfen|nachsehen|melden|beheben)\b"
                           r"|\bhilfe!|\bwas ist (?:da )?los\b",
     }),
