@@ -106,12 +106,15 @@ class XCollector:
                 "max_results": 100, "expansions": ["author_id"], "tweet_fields": TWEET_FIELDS,
                 "user_fields": USER_FIELDS,
             }
+            gap: list[str] = []
             if since:
                 params["start_time"] = self._start(since)
+                if params["start_time"] - since > timedelta(hours=1):
+                    gap.append(f"x: recent search reaches 7 days back; {q!r} covered from "
+                               f"{params['start_time']:%Y-%m-%d %H:%M}, not {since:%Y-%m-%d}")
             elif q in cursors:
                 params["since_id"] = cursors[q]["since_id"]
             newest: str | None = None
-            gap: list[str] = []
             for page in range(self.settings.max_pages):
                 try:
                     page_data = self._search(client, q, params)

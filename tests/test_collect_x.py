@@ -134,3 +134,10 @@ def test_run_stores_matched_rows_with_own_account_flag(ctx, x):
     assert ctx.state.load("x")["queries"][x.queries()[0]]["since_id"] == "1861790000000000003"
     ledger = ctx.lake.read(RUNS).to_pylist()[-1]
     assert ledger["collector"] == "x" and ledger["pages"] == 2
+
+
+def test_since_older_than_seven_days_is_clamped_and_said(x):
+    with replay(W + "search_recent_zero_results.yaml"):
+        (batch,) = list(x.fetch({}, datetime(2020, 1, 1, tzinfo=UTC)))
+    assert "start_time=" in x.urls[0] and "since_id" not in x.urls[0]
+    assert "reaches 7 days back" in batch.errors[0]
