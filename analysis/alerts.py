@@ -4,7 +4,9 @@ Run it from cron (e.g. hourly). Each run (1) finds spike episodes of the last ``
 (2) records new ones in the alert ledger of the workflow store, one delivery per configured
 channel, and (3) sends every pending delivery. A delivery is marked sent only after the receiver
 accepted it; a failed one stays pending and the next run retries it. An alert already in the
-ledger is never queued again, so the same spike is never sent twice.
+ledger is never queued again, nor one that is the same event (``same_event``: a shared topic,
+starting within ``cooldown_hours`` of when the known event was last seen), so the same spike is
+never sent twice.
 
 Channels: a Slack/Teams-compatible incoming webhook (``{"text": ...}``; its URL from the
 environment variable named by ``alerts.webhook_url_env``) and e-mail over SMTP (``alerts.email``;

@@ -3,11 +3,12 @@
 Critical posts (by others, not own accounts) are counted per day or hour. Each interval's count
 is compared with the trailing ``baseline_buckets`` intervals (for hours: the same hour of the
 previous days, so the daily rhythm is not a spike). The baseline is a negative binomial fitted by
-moments when the counts vary more than a Poisson would, else a Poisson with a smoothed mean (so
-a brand with zero critical posts a day still has a finite baseline). An interval is a spike when
-``P(X >= count) < p_value``, ``count >= min_count`` and ``count >= MIN_RATIO x expected``.
-Earlier spikes are left out of later baselines. Consecutive spike intervals form one episode, and
-an episode is one alert whose key never changes while it goes on.
+moments (variance at an upper confidence bound, with a floor of overdispersion), or a Poisson with
+a smoothed mean when the counts are that calm (so a brand with zero critical posts a day still has
+a finite baseline). An interval is a spike when ``P(X >= count) < p_value``,
+``count >= min_count`` and ``count >= MIN_RATIO x expected``. Earlier spikes are left out of
+later baselines. Consecutive spike intervals form one episode whose key never changes while it
+goes on; episodes of several topics that share most posts at the same time are one alert.
 """
 
 from __future__ import annotations
