@@ -71,6 +71,8 @@ class BlueskyCollector:
             return list(self.settings.queries)
         seen: dict[str, str] = {}
         for p in entity_phrases(self.config.all_entities):
+            if p.startswith("@"):
+                continue  # an @handle of another platform; Bluesky handles are domains
             q = unquote(p) if not p.startswith("#") else p  # Bluesky search understands #tags
             seen.setdefault(q.lower(), q)
         return list(seen.values())

@@ -30,8 +30,9 @@ from earshot.errors import AccessDenied, SourceError
 
 TOKEN_ENV = "X_BEARER_TOKEN"
 HOW_TO_GET = (
-    "Create an app in a Project at https://developer.x.com/en/portal/dashboard, copy its Bearer Token "
-    f"and export it as {TOKEN_ENV}. Recent search needs the Basic access level or higher."
+    "Create an app in a Project at https://developer.x.com/en/portal/dashboard, copy its app-only access "
+    f"token (the portal's Bearer-Token) and export it as {TOKEN_ENV}. Recent search needs the Basic access "
+    "level or higher."
 )
 TWEET_FIELDS = [
     "created_at", "lang", "public_metrics", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "author_id",
@@ -193,8 +194,8 @@ def classify(exc: BaseException) -> http.Fault | None:
             body = {}
         if status == 401:
             raise AccessDenied(
-                "x", f"the API rejected the bearer token in {TOKEN_ENV} (401 Unauthorized).",
-                "Regenerate the app's Bearer Token in the developer portal and export it again.", 401,
+                "x", f"the API rejected the token in {TOKEN_ENV} (401 Unauthorized).",
+                "Regenerate the app's access token in the developer portal and export it again.", 401,
             )
         if status == 403:
             reason = body.get("reason") if isinstance(body, dict) else None
@@ -206,7 +207,7 @@ def classify(exc: BaseException) -> http.Fault | None:
                 )
             if reason == "client-not-enrolled":
                 raise AccessDenied(
-                    "x", "the app behind this bearer token is not attached to a Project (client-not-enrolled).",
+                    "x", "the app behind this token is not attached to a Project (client-not-enrolled).",
                     "In the developer portal, add the app to a Project with v2 access, then regenerate the token.", 403,
                 )
             raise AccessDenied("x", f"forbidden (403): {'; '.join(exc.api_messages)[:200]}", HOW_TO_GET, 403)

@@ -11,6 +11,7 @@ from collectors.runner import run_collector
 from collectors.x import XCollector
 from earshot.config import Source
 from earshot.errors import AccessDenied, RateLimited
+from earshot.log import mask
 from storage.schema import MENTIONS, RUNS
 from tests.replay import replay
 
@@ -105,8 +106,9 @@ def test_access_errors_become_one_clear_line(x, cassette, words):
 
 def test_missing_token_says_which_variable(ctx, monkeypatch):
     monkeypatch.delenv("X_BEARER_TOKEN", raising=False)
-    with pytest.raises(AccessDenied, match="X_BEARER_TOKEN is not set"):
+    with pytest.raises(AccessDenied, match="X_BEARER_TOKEN is not set") as err:
         list(XCollector(ctx.config, Source(enabled=True)).fetch({}, None))
+    assert "***" not in mask(str(err.value))  # the hint survives the log masking intact
 
 
 def test_429_waits_until_the_epoch_reset(x):
