@@ -221,7 +221,10 @@ def main(argv: list[str] | None = None) -> int:
     except EarshotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    print(f"{len(found)} spike(s) found, {new} new; {sent} delivery(ies) sent, {failed} failed (retried next run)")
+    # Quiet when nothing happened, so that an hourly cron job mails nothing.
+    log.log(logging.INFO if found or sent or failed else logging.DEBUG,
+            "%d spike(s) found, %d new; %d delivery(ies) sent, %d failed (retried next run)",
+            len(found), new, sent, failed)
     return 1 if failed else 0
 
 
