@@ -70,13 +70,9 @@ class Featurizer:
     def dense(self, text: str, toks: list[str]) -> list[float]:
         """The dense cues of one text, each roughly in [-1, 1]."""
         lex = pos = neg = 0.0
+        pe = ne = 0
         if self.lexicon is not None:
-            lex = self.lexicon.score(text)
-            vals = [self.lexicon.valence(t) for t in toks]
-            pos = sum(v for v in vals if v > 0)
-            neg = -sum(v for v in vals if v < 0)
-        pe = sum(1 for t in toks if len(t) == 1 and self.lexicon is not None and self.lexicon.valence(t) > 0)
-        ne = sum(1 for t in toks if len(t) == 1 and self.lexicon is not None and self.lexicon.valence(t) < 0)
+            lex, pos, neg, pe, ne = self.lexicon.summary(toks)
         return [
             lex, math.tanh(pos / 4), math.tanh(neg / 4), float("!" in toks), float("?" in toks),
             math.tanh(len(text) / 280), math.tanh(ne), math.tanh(pe),

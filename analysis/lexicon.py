@@ -83,12 +83,14 @@ class Lexicon:
             self._cache[tok] = v
         return v
 
-    def score(self, text: str) -> float:
-        """Sentiment of one (masked) text in [-1, 1]."""
-        toks = tokens(text)
-        total = 0.0
+    def summary(self, toks: list[str]) -> tuple[float, float, float, int, int]:
+        """One pass over lower-cased tokens: (score in [-1, 1], positive mass, negative mass, positive
+        emoji, negative emoji)."""
+        total = pos = neg = 0.0
+        pe = ne = 0
         weight = 1.0
         skip = False
+        vals = [self.valence(t) for t in toks]
         for i, tok in enumerate(toks):
             if skip:
                 skip = False
@@ -97,14 +99,19 @@ class Lexicon:
                 total *= 0.5
                 weight = 1.5
                 continue
-            v = 0.0
-            if i + 1 < len(toks) and (tok, toks[i + 1]) in self.phrases:
+            if self.phrases and i + 1 < len(toks) and (tok, toks[i + 1]) in self.phrases:
                 v = self.phrases[(tok, toks[i + 1])]
                 skip = True
             else:
-                v = self.valence(tok)
+                v = vals[i]
             if not v:
                 continue
+            if v > 0:
+                pos += v
+                pe += tok in EMOJI
+            else:
+                neg -= v
+                ne += tok in EMOJI
             for back in range(1, 4):
                 if i - back < 0:
                     break
@@ -114,12 +121,16 @@ class Lexicon:
                     break
                 if back == 1 and prev in INTENSIFIERS:
                     v *= INTENSIFIERS[prev]
-                elif self.valence(prev):
+                elif vals[i - back]:
                     break  # a negator before another opinion word belongs to that word
             total += v * weight
-        if "!" in text and total:
-            total *= 1.0 + min(text.count("!"), 3) * 0.08
-        return total / math.sqrt(total * total + 15.0)
+        if total and "!" in toks:
+            total *= 1.0 + min(toks.count("!"), 3) * 0.08
+        return total / math.sqrt(total * total + 15.0), pos, neg, pe, ne
+
+    def score(self, text: str) -> float:
+        """Sentiment of one (masked) text in [-1, 1]."""
+        return self.summary(tokens(text))[0]
 
 
 @lru_cache(maxsize=4)
