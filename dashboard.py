@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages import _ui as ui
+
 PAGES = [
     st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page("pages/conversation.py", title="Join the conversation", icon=":material/forum:"),
@@ -21,3 +23,4 @@ PAGES = [
 
 st.set_page_config(page_title="Earshot", page_icon=":material/hearing:", layout="wide")
 st.navigation(PAGES).run()
+ui.warm()  # on a large lake, build the in-memory fact table once the first page is out

@@ -64,6 +64,11 @@ def store() -> Store:
     return s
 
 
+def warm() -> None:
+    """Let the store finish a fast start in the background (after the page has rendered)."""
+    _store(str(data_dir())).warm()
+
+
 def context() -> Context:
     return Context(config(), data_dir())
 

@@ -46,6 +46,8 @@ if not ui.empty_state(store, cfg):
                 None if hours is None or before.median_first_response_h is None
                 else f"{hours - before.median_first_response_h:+.1f} h", delta_color="inverse",
                 help="Median time from a critical mention to the first reply by an own account.")
+    if now.criticism and now.criticism_answered is None:
+        st.caption("Response figures appear in a few seconds, once the mention index is built; rerun then.")
     if now.tagged == 0:
         st.info("These mentions are not analysed yet: run `python -m analysis` to add sentiment, criticism "
                 "and topics.", icon="ℹ️")

@@ -16,6 +16,7 @@ file between the glob and the read: every query is retried once after re-listing
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -52,6 +53,16 @@ FACT_COLUMNS = (
 )
 
 
+# The rollup: mentions counted per day and every filter dimension (lists kept as values).
+ROLLUP_SQL = (
+    "SELECT day, source, entity, entities, lang, sentiment_label, criticism, topics, intent, is_own, "
+    "count(*) AS n FROM facts GROUP BY ALL"
+)
+ROLLUP_FILE = "daily.parquet"
+FAST_START_ROWS = 200_000  # from this many mentions on, start from the saved rollup and build facts in the background
+ROLLUP_META = "daily.json"
+
+
 def _empty_relation(table: Table) -> str:
     cols = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[f.type]}) AS {f.name}" for f in table.schema)
     return f"SELECT {cols}, CAST(NULL AS VARCHAR) AS month WHERE false"  # noqa: S608 - built from the schema
@@ -73,15 +84,23 @@ class Filters:
     include_own: bool = True  # the company's own posts
 
     def where(self, text: bool = False) -> tuple[str, list[Any]]:
-        """A SQL condition and its parameters over ``joined``/``facts`` column names."""
+        """A SQL condition and its parameters: over ``facts``/``daily`` columns, or ``joined`` when ``text``."""
         parts: list[str] = ["true"]
         params: list[Any] = []
-        if self.since:
-            parts.append("created_at >= ?")
-            params.append(datetime.combine(self.since, time(), UTC))
-        if self.until:
-            parts.append("created_at < ?")
-            params.append(datetime.combine(self.until + timedelta(days=1), time(), UTC))
+        if text:  # ``joined`` has timestamps only
+            if self.since:
+                parts.append("created_at >= ?")
+                params.append(datetime.combine(self.since, time(), UTC))
+            if self.until:
+                parts.append("created_at < ?")
+                params.append(datetime.combine(self.until + timedelta(days=1), time(), UTC))
+        else:  # ``facts`` and ``daily`` have the UTC day
+            if self.since:
+                parts.append("day >= ?")
+                params.append(self.since)
+            if self.until:
+                parts.append("day <= ?")
+                params.append(self.until)
         for column, values in (("source", self.sources), ("lang", self.langs), ("sentiment_label", self.sentiments)):
             if values:
                 parts.append(f"{column} IN ({', '.join('?' for _ in values)})")
@@ -127,6 +146,8 @@ class Store:
     con: duckdb.DuckDBPyConnection = field(init=False)
     _fingerprint: tuple = field(init=False, default=())
     _lock: threading.RLock = field(init=False, default_factory=threading.RLock)
+    _generation: int = field(init=False, default=0)
+    _pending: int | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
@@ -135,6 +156,7 @@ class Store:
         self.con.execute(f"SET memory_limit = '{self.memory_limit}'")
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")
         self.refresh(force=True)
 
     # -- views ----------------------------------------------------------------------------
@@ -157,13 +179,38 @@ class Store:
         glob = str(self.root / table.name / "month=*" / "part-*.parquet").replace("'", "''")
         return f"SELECT * FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"  # noqa: S608
 
+    def data_fingerprint(self) -> list[list]:
+        """What the fact table and the rollup depend on: the mentions and tags files (name, size, mtime)."""
+        out = []
+        for table in (MENTIONS, TAGS):
+            for path, mtime in self._files(table):
+                try:
+                    size = Path(path).stat().st_size
+                except FileNotFoundError:
+                    continue
+                out.append([str(Path(path).relative_to(self.root)), size, round(mtime, 6)])
+        return out
+
+    def _persisted_rollup(self, fingerprint: list[list]) -> Path | None:
+        """The rollup written by ``analysis.rollups.refresh`` if it matches the lake as it is now and the lake
+        is large enough for a fast start to matter."""
+        meta, data = self.data_dir / "rollups" / ROLLUP_META, self.data_dir / "rollups" / ROLLUP_FILE
+        try:
+            saved = json.loads(meta.read_text())
+        except (OSError, ValueError):
+            return None
+        ok = saved.get("fingerprint") == fingerprint and saved.get("analyzer_version") == self.analyzer_version
+        ok = ok and int(saved.get("mentions", 0)) >= FAST_START_ROWS
+        return data if ok and data.exists() else None
+
     def refresh(self, force: bool = False) -> bool:
-        """Re-create the views and the fact table if the lake's files changed; True if they did."""
+        """Re-create the views, the fact table and the rollup if the lake's files changed; True if they did."""
         with self._lock:
             files = {t.name: self._files(t) for t in (MENTIONS, TAGS, RUNS)}
             fingerprint = tuple((k, tuple(v)) for k, v in sorted(files.items()))
             if fingerprint == self._fingerprint and not force:
                 return False
+            self._generation += 1
             c = self.con
             version = self.analyzer_version.replace("'", "''")
             c.execute(f"CREATE OR REPLACE VIEW mentions AS {self._source(MENTIONS, bool(files['mentions']))}")
@@ -180,19 +227,60 @@ class Store:
                 "t.criticism_reasons, t.topics, t.intent "
                 "FROM mentions m LEFT JOIN tags t ON m.source = t.source AND m.id = t.id"
             )
+            c.execute(f"CREATE OR REPLACE VIEW facts AS SELECT {FACT_COLUMNS} FROM joined")  # noqa: S608
+            self._fingerprint = fingerprint
+            if not self.facts:
+                return True
+            rollup = self._persisted_rollup(self.data_fingerprint()) if files["mentions"] else None
+            if rollup is not None:
+                # Fast start: the rollup answers the charts now; the fact table is built in the background
+                # (``warm``) and then replaces the ``facts`` view (rows are read from parquet until then).
+                path = str(rollup).replace("'", "''")
+                c.execute(f"CREATE OR REPLACE TABLE daily AS SELECT * FROM read_parquet('{path}')")  # noqa: S608
+                self._pending = self._generation  # ``warm()`` builds the fact table once the page is out
+                return True
+            self._build_facts(self._generation)
+            return True
+
+    def _build_facts(self, generation: int, with_rollup: bool = True) -> None:
+        """Materialise ``facts`` (and ``daily`` if it is not loaded yet) from the views; retried once."""
+        cur = self.con.cursor()
+        try:
             for attempt in (1, 2):
-                if not self.facts:
-                    break
                 try:
-                    c.execute(f"CREATE OR REPLACE TABLE facts AS SELECT {FACT_COLUMNS} FROM joined")  # noqa: S608
+                    name = f"facts_{generation}"
+                    cur.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM facts")  # noqa: S608
                     break
                 except (duckdb.IOException, duckdb.InvalidInputException):
                     if attempt == 2:
-                        raise
-                    files = {t.name: self._files(t) for t in (MENTIONS, TAGS, RUNS)}
-                    fingerprint = tuple((k, tuple(v)) for k, v in sorted(files.items()))
-            self._fingerprint = fingerprint
-            return True
+                        log.warning("could not build the fact table; queries read parquet directly")
+                        return
+            with self._lock:
+                if generation != self._generation:
+                    cur.execute(f"DROP TABLE IF EXISTS {name}")
+                    return
+                self.con.execute(f"CREATE OR REPLACE VIEW facts AS SELECT * FROM {name}")  # noqa: S608
+                for old in self.con.execute(
+                    "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'facts_%' AND table_name <> ?", [name]
+                ).fetchall():
+                    self.con.execute(f'DROP TABLE IF EXISTS "{old[0]}"')
+                if with_rollup:
+                    self.con.execute(f"CREATE OR REPLACE TABLE daily AS {ROLLUP_SQL}")
+        finally:
+            cur.close()
+
+    def warm(self) -> None:
+        """Build the fact table in a background thread if a fast start left it pending."""
+        with self._lock:
+            generation, self._pending = self._pending, None
+        if generation is not None:
+            threading.Thread(target=self._build_facts, args=(generation, False), daemon=True,
+                             name="earshot-facts").start()
+
+    def facts_ready(self) -> bool:
+        """True once ``facts`` is the materialised table (not the view over parquet)."""
+        sql = self.con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'facts'").fetchone()
+        return bool(sql) and "joined" not in sql[0]
 
     # -- queries --------------------------------------------------------------------------
     def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -223,7 +311,7 @@ class Store:
             cur.close()
 
     def mention_count(self) -> int:
-        return int(self.one("SELECT count(*) FROM facts")[0])
+        return int(self.one("SELECT coalesce(sum(n), 0) FROM daily")[0])
 
     def run_collectors(self) -> list[str]:
         return list(self.df("SELECT DISTINCT collector FROM runs ORDER BY 1")["collector"])
@@ -234,7 +322,7 @@ class Store:
 
     def bounds(self) -> tuple[date | None, date | None]:
         """First and last day with mentions."""
-        row = self.one("SELECT min(day), max(day) FROM facts")
+        row = self.one("SELECT min(day), max(day) FROM daily")
         lo, hi = (row or (None, None))
         return (None if pd.isna(lo) else pd.Timestamp(lo).date(), None if pd.isna(hi) else pd.Timestamp(hi).date())
 
@@ -243,5 +331,5 @@ class Store:
         if column not in {"source", "lang", "entity", "sentiment_label", "intent"} | {"topics", "entities"}:
             raise ValueError(f"not a filter column: {column}")
         expr = f"unnest({column})" if column in {"topics", "entities"} else column
-        frame = self.df(f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM facts) WHERE v IS NOT NULL ORDER BY 1")  # noqa: S608
+        frame = self.df(f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM daily) WHERE v IS NOT NULL ORDER BY 1")  # noqa: S608
         return [str(v) for v in frame["v"]]

@@ -1,4 +1,5 @@
-"""Aggregates over ``facts``: volumes, sentiment, criticism, KPIs, spikes, topics, share of voice.
+"""Aggregates over the ``daily`` rollup (``facts`` for response times): volumes, sentiment,
+criticism, KPIs, spikes, topics, share of voice.
 
 Every function takes a ``Store`` and ``Filters`` and returns a small pandas frame or a dataclass.
 """
@@ -21,7 +22,7 @@ def volume_by_day(store: Store, f: Filters, by: str = "source") -> pd.DataFrame:
         raise ValueError(f"cannot group volume by {by!r}")
     where, params = f.where()
     sql = (
-        f"SELECT day, coalesce({by}, 'untagged') AS {by}, count(*) AS mentions FROM facts "  # noqa: S608
+        f"SELECT day, coalesce({by}, 'untagged') AS {by}, sum(n) AS mentions FROM daily "  # noqa: S608
         f"WHERE {where} GROUP BY ALL ORDER BY day"
     )
     frame = store.df(sql, params)
@@ -33,7 +34,7 @@ def sentiment_share(store: Store, f: Filters) -> pd.DataFrame:
     """Mentions per sentiment label (untagged included): columns sentiment, mentions, share."""
     where, params = f.where()
     frame = store.df(
-        f"SELECT coalesce(sentiment_label, 'untagged') AS sentiment, count(*) AS mentions FROM facts "  # noqa: S608
+        f"SELECT coalesce(sentiment_label, 'untagged') AS sentiment, sum(n) AS mentions FROM daily "  # noqa: S608
         f"WHERE {where} GROUP BY ALL ORDER BY mentions DESC",
         params,
     )
@@ -60,9 +61,11 @@ def kpis(store: Store, f: Filters, company: list[str], competitors: list[str]) -
     """Headline figures; the share of voice ignores the entity filter (it compares entities)."""
     where, params = f.where()
     row = store.one(
-        "SELECT count(*), count(*) FILTER (criticism), count(*) FILTER (sentiment_label = 'positive'), "  # noqa: S608
-        "count(*) FILTER (sentiment_label = 'negative'), count(sentiment_label) "
-        f"FROM facts WHERE {where} AND NOT coalesce(is_own, false)",
+        "SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (criticism), 0), "  # noqa: S608
+        "coalesce(sum(n) FILTER (sentiment_label = 'positive'), 0), "
+        "coalesce(sum(n) FILTER (sentiment_label = 'negative'), 0), "
+        "coalesce(sum(n) FILTER (sentiment_label IS NOT NULL), 0) "
+        f"FROM daily WHERE {where} AND NOT coalesce(is_own, false)",
         params,
     )
     n, crit, pos, neg, tagged = (int(x or 0) for x in row)
@@ -75,21 +78,25 @@ def kpis(store: Store, f: Filters, company: list[str], competitors: list[str]) -
         own, comp = (
             int(x or 0)
             for x in store.one(
-                "SELECT count(*) FILTER (list_has_any(entities, ?::VARCHAR[])), "  # noqa: S608
-                "count(*) FILTER (list_has_any(entities, ?::VARCHAR[])) "
-                f"FROM facts WHERE {sov_where} AND NOT coalesce(is_own, false)",
+                "SELECT coalesce(sum(n) FILTER (list_has_any(entities, ?::VARCHAR[])), 0), "  # noqa: S608
+                "coalesce(sum(n) FILTER (list_has_any(entities, ?::VARCHAR[])), 0) "
+                f"FROM daily WHERE {sov_where} AND NOT coalesce(is_own, false)",
                 [company, competitors, *sov_params],
             )
         )
         out.share_of_voice = own / (own + comp) if own + comp else None
-    if crit:
+    if crit and store.facts_ready():  # row-level: only once the fact table is in memory
         answered, median_s = store.one(
             "WITH c AS (SELECT source, id, created_at, coalesce(conversation_id, id) AS conv FROM facts "  # noqa: S608
             f"WHERE {where} AND criticism AND NOT coalesce(is_own, false)), "
             "o AS (SELECT source, parent_id, coalesce(conversation_id, parent_id) AS conv, created_at FROM facts "
             "WHERE is_own), "
-            "r AS (SELECT c.id, min(o.created_at - c.created_at) AS wait FROM c JOIN o ON o.source = c.source "
-            "AND (o.parent_id = c.id OR o.conv = c.conv) AND o.created_at > c.created_at GROUP BY c.source, c.id) "
+            # two equi-joins (a reply to the post, or a later own post in its thread) instead of one OR-join
+            "w AS (SELECT c.source, c.id, o.created_at - c.created_at AS wait FROM c JOIN o ON o.source = c.source "
+            "AND o.parent_id = c.id WHERE o.created_at > c.created_at UNION ALL "
+            "SELECT c.source, c.id, o.created_at - c.created_at FROM c JOIN o ON o.source = c.source "
+            "AND o.conv = c.conv WHERE o.created_at > c.created_at), "
+            "r AS (SELECT source, id, min(wait) AS wait FROM w GROUP BY source, id) "
             "SELECT count(*), median(epoch(wait)) FROM r",
             params,
         )
@@ -122,9 +129,9 @@ def top_topics(store: Store, f: Filters, limit: int = 10) -> pd.DataFrame:
     """Topics by mentions: columns topic, mentions, criticism, criticism_share, negative_share."""
     where, params = f.where()
     frame = store.df(
-        "SELECT topic, count(*) AS mentions, count(*) FILTER (criticism) AS criticism, "  # noqa: S608
-        "count(*) FILTER (sentiment_label = 'negative') AS negative "
-        f"FROM (SELECT unnest(topics) AS topic, criticism, sentiment_label FROM facts WHERE {where}) "
+        "SELECT topic, sum(n) AS mentions, coalesce(sum(n) FILTER (criticism), 0) AS criticism, "  # noqa: S608
+        "coalesce(sum(n) FILTER (sentiment_label = 'negative'), 0) AS negative "
+        f"FROM (SELECT unnest(topics) AS topic, criticism, sentiment_label, n FROM daily WHERE {where}) "
         "GROUP BY topic ORDER BY mentions DESC LIMIT ?",
         [*params, limit],
     )
@@ -137,8 +144,8 @@ def topic_trend(store: Store, f: Filters, topics: list[str]) -> pd.DataFrame:
     """Mentions per week and topic: columns week, topic, mentions."""
     where, params = f.where()
     frame = store.df(
-        "SELECT date_trunc('week', day) AS week, topic, count(*) AS mentions "  # noqa: S608
-        f"FROM (SELECT day, unnest(topics) AS topic FROM facts WHERE {where}) "
+        "SELECT date_trunc('week', day) AS week, topic, sum(n) AS mentions "  # noqa: S608
+        f"FROM (SELECT day, unnest(topics) AS topic, n FROM daily WHERE {where}) "
         "WHERE topic IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY week",
         [*params, topics],
     )
@@ -150,10 +157,11 @@ def by_entity(store: Store, f: Filters, entities: list[str]) -> pd.DataFrame:
     """Side by side per entity: mentions, share of voice, sentiment shares, criticism share."""
     where, params = replace(f, entities=()).where()
     frame = store.df(
-        "SELECT e AS entity, count(*) AS mentions, count(*) FILTER (criticism) AS criticism, "  # noqa: S608
-        "count(*) FILTER (sentiment_label = 'positive') AS positive, "
-        "count(*) FILTER (sentiment_label = 'negative') AS negative, count(sentiment_label) AS tagged "
-        f"FROM (SELECT unnest(entities) AS e, criticism, sentiment_label FROM facts WHERE {where} "
+        "SELECT e AS entity, sum(n) AS mentions, coalesce(sum(n) FILTER (criticism), 0) AS criticism, "  # noqa: S608
+        "coalesce(sum(n) FILTER (sentiment_label = 'positive'), 0) AS positive, "
+        "coalesce(sum(n) FILTER (sentiment_label = 'negative'), 0) AS negative, "
+        "coalesce(sum(n) FILTER (sentiment_label IS NOT NULL), 0) AS tagged "
+        f"FROM (SELECT unnest(entities) AS e, criticism, sentiment_label, n FROM daily WHERE {where} "
         "AND NOT coalesce(is_own, false)) WHERE e IN (SELECT unnest(?::VARCHAR[])) GROUP BY e",
         [*params, entities],
     )
@@ -171,8 +179,8 @@ def entity_topics(store: Store, f: Filters, entities: list[str], criticism_only:
     """Topics per entity (criticism only by default): columns entity, topic, mentions."""
     where, params = replace(f, entities=(), criticism=True if criticism_only else f.criticism).where()
     return store.df(
-        "SELECT e AS entity, t AS topic, count(*) AS mentions FROM (SELECT e, unnest(topics) AS t FROM "  # noqa: S608
-        f"(SELECT unnest(entities) AS e, topics FROM facts WHERE {where})) "
+        "SELECT e AS entity, t AS topic, sum(n) AS mentions FROM (SELECT e, unnest(topics) AS t, n FROM "  # noqa: S608
+        f"(SELECT unnest(entities) AS e, topics, n FROM daily WHERE {where})) "
         "WHERE e IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY entity, mentions DESC",
         [*params, entities],
     )

@@ -52,7 +52,7 @@ def transparency(
         themes["change"] = themes["mentions"] - themes["before"]
     where, params = f.where()
     sources = store.df(
-        f"SELECT source, count(*) AS mentions FROM facts WHERE {where} GROUP BY source ORDER BY mentions DESC",  # noqa: S608
+        f"SELECT source, sum(n) AS mentions FROM daily WHERE {where} GROUP BY source ORDER BY mentions DESC",  # noqa: S608
         params,
     )
     counts = Counter(d["status"] for d in decisions or [] if _in_period(d.get("at", ""), f))

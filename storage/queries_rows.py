@@ -13,9 +13,9 @@ import pandas as pd
 from storage.queries import Filters, Store
 
 SORTS = {
-    "recency": "created_at DESC",
-    "reach": "reach DESC NULLS LAST, created_at DESC",
-    "engagement": "engagement DESC NULLS LAST, created_at DESC",
+    "recency": "created_at DESC, source, id",
+    "reach": "reach DESC NULLS LAST, created_at DESC, source, id",
+    "engagement": "engagement DESC NULLS LAST, created_at DESC, source, id",
 }
 TEXT_COLUMNS = ["source", "id", "url", "author", "title", "text"]
 PAGE_COLUMNS = [
@@ -59,11 +59,33 @@ def _with_text(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _page_from_parquet(store: Store, f: Filters, order: str, limit: int) -> pd.DataFrame:
+    """Before the fact table is ready: choose rows on ``mentions`` alone, then fetch their tags."""
+    where, params = f.where(text=True)  # only mention columns are set (checked by the caller)
+    frame = store.df(
+        "SELECT source, id, created_at, entity, lang AS source_lang, month, "  # noqa: S608
+        "author_followers AS reach, coalesce(likes, 0) + coalesce(replies, 0) + coalesce(reposts, 0) AS engagement "
+        f"FROM mentions WHERE {where} ORDER BY {order} LIMIT ?",
+        [*params, limit],
+    )
+    months = sorted({str(m) for m in frame["month"].dropna()})
+    tags = store.df(
+        "SELECT source, id, lang, sentiment_label, criticism, topics, intent FROM tags "
+        "WHERE month IN (SELECT unnest(?::VARCHAR[])) AND id IN (SELECT unnest(?::VARCHAR[]))",
+        [months, list(frame["id"])],
+    ).drop_duplicates(["source", "id"])
+    out = frame.merge(tags, on=["source", "id"], how="left")
+    out["lang"] = out["lang"].fillna(out["source_lang"])
+    return _with_text(store, out)
+
+
 def mentions_page(store: Store, f: Filters, sort: str = "recency", limit: int = 500) -> pd.DataFrame:
     """The first ``limit`` mentions matching ``f`` (search included), sorted by recency, reach or engagement."""
     order = SORTS[sort]
     where, params = f.where(text=bool(f.search))
-    if f.search:
+    if not store.facts_ready() and not (f.search or f.langs or f.topics or f.sentiments or f.criticism is not None):
+        frame = _page_from_parquet(store, f, order, limit)
+    elif f.search:
         frame = store.df(
             f"SELECT *, author_followers AS reach, coalesce(likes, 0) + coalesce(replies, 0) "  # noqa: S608
             f"+ coalesce(reposts, 0) AS engagement FROM joined WHERE {where} ORDER BY {order} LIMIT ?",
@@ -79,8 +101,9 @@ def mentions_page(store: Store, f: Filters, sort: str = "recency", limit: int = 
 def count(store: Store, f: Filters) -> int:
     """How many mentions match ``f`` (search included)."""
     where, params = f.where(text=bool(f.search))
-    table = "joined" if f.search else "facts"
-    return int(store.one(f"SELECT count(*) FROM {table} WHERE {where}", params)[0])  # noqa: S608
+    if f.search:
+        return int(store.one(f"SELECT count(*) FROM joined WHERE {where}", params)[0])  # noqa: S608
+    return int(store.one(f"SELECT coalesce(sum(n), 0) FROM daily WHERE {where}", params)[0])  # noqa: S608
 
 
 def simple_queue(store: Store, f: Filters, limit: int = 100) -> pd.DataFrame:

@@ -191,11 +191,12 @@ def test_coverage_gaps_and_ledger(lake_dir: Path) -> None:
 def test_a_query_is_retried_once_when_a_file_vanishes(lake_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     s = Store(lake_dir)
     calls = {"n": 0}
-    real = s.con.execute
+    con = s.con
+    real = con.execute
 
     class Flaky:
         def __getattr__(self, name):
-            return getattr(s.con, name)
+            return getattr(con, name)
 
         def execute(self, sql, params=None):
             calls["n"] += 1
