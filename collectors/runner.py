@@ -129,6 +129,9 @@ class Pipeline:
                 continue
             row = empty_row()
             row.update(mapped)
+            stored = privacy.stored_authors(raw)  # a re-mapped pseudonymised payload: the values ingest stored
+            if stored is not None:
+                row.update(stored)
             _clean_strings(row)
             row["collected_at"] = row.get("collected_at") or now
             row["created_at"] = row.get("created_at") or row["collected_at"]

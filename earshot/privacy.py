@@ -35,6 +35,7 @@ from storage.schema import TS, Table
 log = logging.getLogger(__name__)
 
 KEY_ENV = "EARSHOT_PSEUDONYM_KEY"
+AUTHORS_KEY = "_earshot_authors"  # added to pseudonymised raw payloads: the author values ingest stored
 MIN_KEY_LENGTH = 16
 # Public, documented key for the fictional demo company only. It protects nothing.
 DEMO_KEY = "earshot-demo-key-public-not-secret"
@@ -210,6 +211,7 @@ def prepare_raw(
     out: list[Any] = []
     for raw in items:
         ids: set[str] = set()
+        mapped: dict[str, Any] = {}
         if skip is not None or pseudo is not None:
             try:
                 mapped = to_mention(raw) or {}
@@ -219,9 +221,27 @@ def prepare_raw(
             if skip is not None and ids and skip(ids, str(mapped.get("source"))):
                 continue  # never stored: an employee account or a forgotten author
         if keep_raw == "pseudonymised":
-            raw = scrub_raw(raw, pseudo, keep=own, known=ids - set(own))
+            is_own = bool(ids & set(own))
+            raw = scrub_raw(raw, pseudo, keep=set(own) | ids if is_own else own, known=ids - set(own))
+            if isinstance(raw, dict) and mapped:
+                # What ingest stored for this post, so a re-map gives the same author values even where a
+                # collector builds them from several fields (e.g. Mastodon's acct + instance host).
+                raw[AUTHORS_KEY] = {
+                    "author": mapped.get("author") if is_own else pseudo(mapped.get("author")),
+                    "author_id": mapped.get("author_id") if is_own else pseudo(mapped.get("author_id")),
+                }
         out.append(raw)
     return out
+
+
+def stored_authors(raw: Any) -> dict[str, Any] | None:
+    """The author values ingest stored for a pseudonymised raw payload (see ``prepare_raw``), if any."""
+    found = raw.get(AUTHORS_KEY) if isinstance(raw, dict) else None
+    if not isinstance(found, dict):
+        return None
+    values = {k: found.get(k) for k in ("author", "author_id")}
+    ok = all(v is None or isinstance(v, str) for v in values.values())
+    return values if ok else None
 
 
 FORGOTTEN = "_forgotten"  # StateStore name of the erasure list: marks of authors never to collect again

@@ -244,6 +244,9 @@ def _mapper(ctx: Context, name: str) -> Callable[[Any], dict[str, Any] | None] |
 
 
 def _is_authors(item: Any, target: Target, mapper: Callable[[Any], Any] | None) -> bool:
+    stored = privacy.stored_authors(item)
+    if stored is not None and (target.matches(stored["author"]) or target.matches(stored["author_id"])):
+        return True
     if mapper is not None:
         try:
             mapped = mapper(item) or {}
