@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from collectors import registry
-from collectors.runner import RunReport, run_collector
 from earshot.context import Context
 from storage.lock import write_lock
 
@@ -41,6 +39,9 @@ def analysis_pass() -> Callable[..., Any] | None:
 
 def load_demo(ctx: Context, progress: Progress | None = None, wait: float = 30.0) -> DemoResult:
     """Run the demo collector under the write lock, then the analysis pass (which takes the lock itself)."""
+    from collectors import registry  # imported here: the collectors pull in every platform's client library
+    from collectors.runner import RunReport, run_collector
+
     say = progress or (lambda fraction, message: None)
     cls = registry.get("demo")
     collector = cls(ctx.config, ctx.config.source("demo").model_copy(update={"enabled": True}))

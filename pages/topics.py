@@ -8,6 +8,7 @@ from dataclasses import replace
 import altair as alt
 import streamlit as st
 
+from analysis import themes
 from pages import _ui as ui
 from storage import queries_metrics as qm
 from storage import queries_rows as qr
@@ -53,3 +54,15 @@ if not ui.empty_state(store, cfg):
         st.caption(f"{qr.count(store, tf):,} mentions; the 200 with most engagement:")
         ui.mention_table(rows, key="tp_rows")
         ui.csv_download(store, tf, f"topic-{topic}", key="tp_rows_csv")
+
+    st.subheader("Discovered themes")
+    found = themes.load(store.data_dir)
+    if not found:
+        st.caption("No themes discovered yet: `python -m analysis` groups recent criticism into themes after "
+                   "each run that tagged something.")
+    else:
+        st.caption("What recent criticism is about beyond the configured topics (phrase clusters, labels from "
+                   "the posts' own words).")
+        st.dataframe([{"theme": t.label, "posts": t.size} for t in found], hide_index=True, key="tp_themes")
+        pick = st.selectbox("Theme", range(len(found)), key="tp_theme", format_func=lambda i: f"theme {i + 1}")
+        ui.mention_table(qr.by_keys(store, list(found[int(pick or 0)].examples)), key="tp_theme_rows")

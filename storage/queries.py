@@ -251,9 +251,9 @@ class Store:
                     name = f"facts_{generation}"
                     cur.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM facts")  # noqa: S608
                     break
-                except (duckdb.IOException, duckdb.InvalidInputException):
+                except duckdb.Error as exc:  # a file compacted away, or the process is shutting down
                     if attempt == 2:
-                        log.warning("could not build the fact table; queries read parquet directly")
+                        log.warning("could not build the fact table (%s); queries read parquet directly", exc)
                         return
             with self._lock:
                 if generation != self._generation:
@@ -274,8 +274,8 @@ class Store:
         with self._lock:
             generation, self._pending = self._pending, None
         if generation is not None:
-            threading.Thread(target=self._build_facts, args=(generation, False), daemon=True,
-                             name="earshot-facts").start()
+            # not a daemon: a process that exits mid-build waits for it rather than tearing DuckDB down under it
+            threading.Thread(target=self._build_facts, args=(generation, False), name="earshot-facts").start()
 
     def facts_ready(self) -> bool:
         """True once ``facts`` is the materialised table (not the view over parquet)."""

@@ -148,6 +148,22 @@ def _reasons(criticism: object, intent: object, engagement: object, reach: objec
     return ", ".join(out)
 
 
+def by_keys(store: Store, keys: list[str]) -> pd.DataFrame:
+    """Mentions named by ``"source:id"`` keys (e.g. a theme's examples), newest first, with their tags."""
+    pairs = [k.split(":", 1) for k in keys if ":" in k]
+    if not pairs:
+        return pd.DataFrame(columns=PAGE_COLUMNS)
+    frame = store.df(
+        "SELECT *, author_followers AS reach, coalesce(likes, 0) + coalesce(replies, 0) + coalesce(reposts, 0) "
+        "AS engagement FROM joined WHERE id IN (SELECT unnest(?::VARCHAR[])) ORDER BY created_at DESC",
+        [[i for _, i in pairs]],
+    )
+    wanted = {(s, i) for s, i in pairs}
+    frame = frame[[(s, i) in wanted for s, i in zip(frame["source"], frame["id"], strict=True)]]
+    frame = frame.assign(url=frame["url"].map(safe_url))
+    return frame[PAGE_COLUMNS].reset_index(drop=True)
+
+
 def export_sql(f: Filters) -> tuple[str, list]:
     """The query behind every CSV export: EXPORT_COLUMNS of ``joined`` matching ``f``, oldest first."""
     where, params = f.where(text=True)

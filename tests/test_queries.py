@@ -216,3 +216,10 @@ def test_filter_parameters_are_not_sql(lake_dir: Path) -> None:
     assert qr.count(s, Filters(search=hostile)) == 0
     with pytest.raises(ValueError):
         s.distinct("text")
+
+
+def test_by_keys_returns_only_the_named_mentions(lake_dir: Path) -> None:
+    s = Store(lake_dir)
+    rows = qr.by_keys(s, ["x:2", "reddit:4", "reddit:2", "bad-key"])
+    assert sorted(rows["id"]) == ["2", "4"] and set(rows["source"]) == {"x", "reddit"}
+    assert qr.by_keys(s, []).empty
