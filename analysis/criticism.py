@@ -37,8 +37,11 @@ class Target:
         return "target: the collected topic (no name in the text)"
 
 
-def judge(masked_lower: str, lang: str, sentiment: float, target: Target) -> tuple[bool, list[str]]:
-    """Flag and reasons for one post (masked, lower-cased text)."""
+def judge(
+    masked_lower: str, lang: str, sentiment: float, target: Target, label: str | None = None
+) -> tuple[bool, list[str]]:
+    """Flag and reasons for one post (masked, lower-cased text); ``label`` is the sentiment label, if known
+    (negativity without a cue counts only when the label is negative, too)."""
     complaint = cues.found(cues.for_lang(cues.COMPLAINT, lang), masked_lower)
     sarcasm = cues.found(cues.for_lang(cues.SARCASM, lang), masked_lower)
     failure = cues.found(cues.for_lang(cues.FAILURE_QUESTION, lang), masked_lower)
@@ -54,6 +57,7 @@ def judge(masked_lower: str, lang: str, sentiment: float, target: Target) -> tup
         return True, reasons
     # Without a cue, negativity alone flags a post that names the company or addresses an account, or
     # a very negative one (every collected post was collected because it concerns the company).
-    if ((target.own or target.addressed) and sentiment <= NEGATIVE) or sentiment <= VERY_NEGATIVE:
+    negative = label in (None, "negative")
+    if negative and (((target.own or target.addressed) and sentiment <= NEGATIVE) or sentiment <= VERY_NEGATIVE):
         return True, ["negative sentiment", *reasons]
     return False, reasons

@@ -63,10 +63,10 @@ class Tagger:
         reasons: list[list[str]] = []
         intents: list[str] = []
         topics: list[list[str]] = []
-        for text, m, lang, s in zip(texts, masked, detected, scores, strict=True):
+        for text, m, lang, s, label in zip(texts, masked, detected, scores, labels, strict=True):
             lower = text.lower()
             mlower = m.lower()
-            flag, why = crit.judge(mlower, lang, float(s), self.target(text, lower, m))
+            flag, why = crit.judge(mlower, lang, float(s), self.target(text, lower, m), label)
             flags.append(flag)
             reasons.append(why)
             intents.append(intent_mod.intent(mlower, lang, float(s), flag))
