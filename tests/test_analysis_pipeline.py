@@ -106,3 +106,16 @@ def test_cli_delegates_missing_module_clearly(monkeypatch: pytest.MonkeyPatch, c
     monkeypatch.setitem(cli.DELEGATED, "alerts", "analysis.no_such_module")
     assert cli.main(["alerts"]) == 2
     assert "not available" in capsys.readouterr().err
+
+
+def test_parallel_tagging_matches_one_process(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analysis import parallel
+    from analysis.tagger import Tagger
+
+    monkeypatch.setattr(parallel, "CHUNK", 5)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
+    texts = [TEXTS[i % len(TEXTS)] + f" {i}" for i in range(23)]
+    tagger = Tagger(ctx.config)
+    with parallel.ParallelTagger(tagger, workers=2) as pt:
+        assert pt._pool is not None
+        assert pt.tag(texts) == tagger.tag(texts)
