@@ -191,7 +191,6 @@ def sidebar_filters(s: Store, cfg: Config) -> Filters:
         langs=pick("Language", s.distinct("lang"), "f_lang"),
         topics=pick("Topic", c.topics, "f_topic"),
     )
-    st.session_state["filters"] = f
     return f
 
 
@@ -203,11 +202,6 @@ def page(title: str) -> tuple[Config, Store, Filters]:
     st.title(title)
     f = sidebar_filters(s, cfg)
     return cfg, s, f
-
-
-def filters() -> Filters:
-    """The sidebar's filters of this run."""
-    return st.session_state.get("filters") or Filters()
 
 
 def period_label(f: Filters) -> str:

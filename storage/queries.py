@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -148,6 +148,7 @@ class Store:
     _lock: threading.RLock = field(init=False, default_factory=threading.RLock)
     _generation: int = field(init=False, default=0)
     _pending: int | None = field(init=False, default=None)
+    _memo: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
@@ -211,6 +212,7 @@ class Store:
             if fingerprint == self._fingerprint and not force:
                 return False
             self._generation += 1
+            self._memo.clear()
             c = self.con
             version = self.analyzer_version.replace("'", "''")
             c.execute(f"CREATE OR REPLACE VIEW mentions AS {self._source(MENTIONS, bool(files['mentions']))}")
@@ -310,11 +312,19 @@ class Store:
         finally:
             cur.close()
 
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """A small result remembered until the lake's files change (filter-independent lookups)."""
+        with self._lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return self._memo[key]
+
     def mention_count(self) -> int:
-        return int(self.one("SELECT coalesce(sum(n), 0) FROM daily")[0])
+        return self.memo("count", lambda: int(self.one("SELECT coalesce(sum(n), 0) FROM daily")[0]))
 
     def run_collectors(self) -> list[str]:
-        return list(self.df("SELECT DISTINCT collector FROM runs ORDER BY 1")["collector"])
+        return self.memo("collectors", lambda: list(
+            self.df("SELECT DISTINCT collector FROM runs ORDER BY 1")["collector"]))
 
     def has_demo(self) -> bool:
         """True when the lake holds rows of a demo run."""
@@ -322,7 +332,7 @@ class Store:
 
     def bounds(self) -> tuple[date | None, date | None]:
         """First and last day with mentions."""
-        row = self.one("SELECT min(day), max(day) FROM daily")
+        row = self.memo("bounds", lambda: self.one("SELECT min(day), max(day) FROM daily"))
         lo, hi = (row or (None, None))
         return (None if pd.isna(lo) else pd.Timestamp(lo).date(), None if pd.isna(hi) else pd.Timestamp(hi).date())
 
@@ -331,5 +341,5 @@ class Store:
         if column not in {"source", "lang", "entity", "sentiment_label", "intent"} | {"topics", "entities"}:
             raise ValueError(f"not a filter column: {column}")
         expr = f"unnest({column})" if column in {"topics", "entities"} else column
-        frame = self.df(f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM daily) WHERE v IS NOT NULL ORDER BY 1")  # noqa: S608
-        return [str(v) for v in frame["v"]]
+        sql = f"SELECT DISTINCT v FROM (SELECT {expr} AS v FROM daily) WHERE v IS NOT NULL ORDER BY 1"  # noqa: S608
+        return self.memo(("distinct", column), lambda: [str(v) for v in self.df(sql)["v"]])

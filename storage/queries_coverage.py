@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 
 from storage.queries import Filters, Store
@@ -35,6 +33,10 @@ def per_collector(store: Store) -> pd.DataFrame:
 
 def gaps(store: Store, f: Filters) -> list[str]:
     """One short line per scheduled collector with uncovered days or failed runs in the period."""
+    return store.memo(("gaps", f.since, f.until), lambda: _gaps(store, f))
+
+
+def _gaps(store: Store, f: Filters) -> list[str]:
     lo, hi = f.since, f.until
     if lo is None or hi is None:
         first, last = store.bounds()
@@ -73,8 +75,3 @@ def gap_note(store: Store, f: Filters) -> str | None:
     if not lines:
         return None
     return "Coverage gaps in this period (see Coverage): " + "; ".join(lines)
-
-
-def day_range(lo: date, hi: date) -> list[date]:
-    """Every day from ``lo`` to ``hi`` inclusive."""
-    return [d.date() for d in pd.date_range(lo, hi, freq="D")]
