@@ -109,7 +109,7 @@ def purge(ctx: Context, now: datetime | None = None, days: int | None = None) ->
         for p in old:
             p.unlink()
         _remove_empty_dirs(ctx.data_dir / store)
-        report.add(f"{store} files", len(old))
+        report.add("quarantined files" if store == "quarantine" else "export files", len(old))
     store = _workflow(ctx)
     if store is not None:
         report.add("workflow entries", sum(store.purge(days, now=now).values()))
