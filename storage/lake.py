@@ -32,7 +32,7 @@ from storage.schema import Table
 log = logging.getLogger(__name__)
 
 ROW_GROUP = 128 * 1024
-MAX_FILE_ROWS = 4 * ROW_GROUP * 8  # ~4M rows per compacted file
+MAX_FILE_ROWS = 32 * ROW_GROUP  # ~4M rows per compacted file
 JOURNAL = "_compaction.json"
 
 
@@ -197,41 +197,80 @@ class Lake:
                 result.files += 1
         return result
 
-    def compact(self, table: Table, min_files: int = 2) -> int:
-        """Merge each month with at least ``min_files`` files into as few files as needed.
+    def _num_rows(self, path: Path) -> int | None:
+        try:
+            return pq.ParquetFile(path).metadata.num_rows
+        except (pa.ArrowInvalid, OSError):
+            if path.exists():
+                self.quarantine(path, "unreadable footer")
+            return None
 
-        Returns how many files were replaced. Caller holds the write lock.
+    def compact(self, table: Table, min_files: int = 2) -> int:
+        """Merge each month's small files (under one row group) once there are ``min_files`` of them.
+
+        Files that already hold a full row group are left alone, so a nightly compaction costs
+        what the day added, not the size of the month. The merge streams: at most about two
+        row groups are in memory, whatever the number of small files. Returns how many files
+        were replaced. Caller holds the write lock.
         """
         self.recover(table)
         replaced = 0
         for month in self.months(table):
-            old = self.files(table, [month])
-            if len(old) < min_files:
+            small = [p for p in self.files(table, [month]) if (n := self._num_rows(p)) is not None and n < ROW_GROUP]
+            if len(small) < min_files:
                 continue
-            parts = [t for p in old if (t := self.read_file(p)) is not None]
-            old = [p for p in old if p.exists()]
-            if not parts:
-                continue
-            merged = pa.concat_tables([p.select(table.schema.names).cast(table.schema) for p in parts])
-            merged = merged.sort_by(table.time_column)
             d = self.table_dir(table) / f"month={month}"
-            temps: list[tuple[Path, Path]] = []
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-            for i in range(0, merged.num_rows, MAX_FILE_ROWS):
-                final = d / f"part-{stamp}-c{i // MAX_FILE_ROWS:03d}-{uuid.uuid4().hex[:8]}.parquet"
-                tmp = d / f".tmp-compact-{final.name}"
-                pq.write_table(merged.slice(i, MAX_FILE_ROWS), tmp, compression="zstd", row_group_size=ROW_GROUP)
-                with open(tmp, "rb") as fh:
-                    os.fsync(fh.fileno())
-                temps.append((tmp, final))
-            journal = {"new": [f.name for _, f in temps], "old": [p.name for p in old]}
+            temps = self._merge(table, d, small)
+            journal = {"new": [f.name for _, f in temps], "old": [p.name for p in small]}
             write_atomic(d / JOURNAL, json.dumps(journal).encode())
             for tmp, final in temps:
                 os.replace(tmp, final)
             fsync_dir(d)
             self._finish(d, journal)
-            replaced += len(old)
+            replaced += len(small)
         return replaced
+
+    def _merge(self, table: Table, month_dir: Path, sources: list[Path]) -> list[tuple[Path, Path]]:
+        """Stream ``sources`` into new temp files of full row groups; returns (temp, final) pairs."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        temps: list[tuple[Path, Path]] = []
+        writer: pq.ParquetWriter | None = None
+        written = 0
+        buffer: list[pa.Table] = []
+        buffered = 0
+
+        def emit(chunk: pa.Table) -> None:
+            nonlocal writer, written
+            if writer is None or written >= MAX_FILE_ROWS:
+                if writer is not None:
+                    writer.close()
+                final = month_dir / f"part-{stamp}-c{len(temps):03d}-{uuid.uuid4().hex[:8]}.parquet"
+                tmp = month_dir / f".tmp-compact-{final.name}"
+                temps.append((tmp, final))
+                writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                written = 0
+            writer.write_table(chunk.sort_by(table.time_column), row_group_size=ROW_GROUP)
+            written += chunk.num_rows
+
+        for path in sources:
+            part = self.read_file(path)
+            if part is None:
+                continue
+            buffer.append(part.select(table.schema.names).cast(table.schema))
+            buffered += part.num_rows
+            if buffered >= ROW_GROUP:
+                merged = pa.concat_tables(buffer)
+                emit(merged.slice(0, ROW_GROUP))
+                rest = merged.slice(ROW_GROUP)
+                buffer, buffered = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
+        if buffered:
+            emit(pa.concat_tables(buffer))
+        if writer is not None:
+            writer.close()
+        for tmp, _ in temps:
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+        return temps
 
     def _finish(self, month_dir: Path, journal: dict) -> None:
         for name in journal["old"]:

@@ -177,3 +177,25 @@ def test_state_round_trip_and_corrupt_state(tmp_path: Path) -> None:
     store.path("x").write_text("{not json")
     with pytest.raises(LakeError, match="Delete it"):
         store.load("x")
+
+
+def test_compaction_streams_small_files_and_leaves_full_ones(tmp_path: Path, monkeypatch) -> None:
+    import storage.lake as lake_mod
+
+    monkeypatch.setattr(lake_mod, "ROW_GROUP", 10)
+    lake = Lake(tmp_path)
+    day = T0 + timedelta(days=3)
+    lake.append(MENTIONS, rows(range(0, 12), start=day, step=timedelta(minutes=1)))  # a full file: kept as is
+    full = lake.files(MENTIONS)
+    for k in range(7):  # seven small files, 25 rows in all
+        lake.append(MENTIONS, rows(range(100 + 4 * k, 100 + 4 * k + 4), start=day, step=timedelta(minutes=1)))
+    lake.append(MENTIONS, rows([200], start=day))
+    before = keys(lake)
+    assert lake.compact(MENTIONS) == 8
+    after = lake.files(MENTIONS)
+    assert full[0] in after and len(after) == 2
+    merged = pq.ParquetFile([p for p in after if p != full[0]][0])
+    assert merged.metadata.num_rows == 29
+    assert [merged.metadata.row_group(i).num_rows for i in range(merged.num_row_groups)] == [10, 10, 9]
+    assert keys(lake) == before
+    assert lake.compact(MENTIONS) == 0  # nothing small left to merge
