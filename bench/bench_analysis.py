@@ -191,8 +191,20 @@ def bench_speed(n: int = 100_000) -> None:
     row(f"throughput, all taggers, {pt.workers} cores (mentions/s)", f"{n:,} generated", rate, 10_000, "{:,.0f}")
 
 
+def _mem_of(p: Path) -> int:
+    """Proportional set size (bytes) of one process: pages shared with the forked workers count once overall."""
+    try:
+        for line in (p / "smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    stat = (p / "stat").read_text().rsplit(")", 1)[1].split()
+    return int(stat[21]) * os.sysconf("SC_PAGE_SIZE")  # resident set size: overcounts shared pages
+
+
 def _tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and its children."""
+    """Memory (bytes, PSS where the kernel tells it) of a process and its children."""
     total = 0
     for p in Path("/proc").iterdir():
         if not p.name.isdigit():
@@ -201,7 +213,7 @@ def _tree_rss(pid: int) -> int:
             stat = (p / "stat").read_text().rsplit(")", 1)[1].split()
             ppid = int(stat[1])
             if int(p.name) == pid or ppid == pid:
-                total += int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+                total += _mem_of(p)
         except (OSError, IndexError, ValueError):
             continue
     return total
