@@ -116,7 +116,7 @@ def corrected_texts(ctx) -> dict[str, tuple[list[str], list[str]]]:  # noqa: ANN
     from analysis.text import Masker
     from storage.schema import MENTIONS
 
-    wanted = {(c.source, c.id): str(c.value) for c in corrections.load() if c.field == "sentiment_label"}
+    wanted = {(c.source, c.id): str(c.value) for c in corrections.load(ctx.data_dir) if c.field == "sentiment_label"}
     wanted = {k: v for k, v in wanted.items() if v in CLASSES}
     files = [str(p) for p in ctx.lake.files(MENTIONS)]
     if not wanted or not files:

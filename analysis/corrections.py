@@ -3,13 +3,15 @@
 The workflow store (``storage.workflow``, owned by the engagement side) keeps corrected
 labels. This module reads them through one small function, ``load``, and applies them to
 tag tables. Corrections are ``(source, id, field, value)``; ``field`` is one of the tag
-columns that a person can correct (see ``FIELDS``).
+columns that a person can correct (see ``FIELDS``); the store's names ("sentiment",
+"topic") are mapped to them. A corrected topic replaces the automatic topics.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
 from typing import NamedTuple
 
 import pyarrow as pa
@@ -36,19 +38,32 @@ def set_corrections(items: Iterable[tuple[str, str, str, object]] | None) -> Non
     _registered = None if items is None else [Correction(*c) for c in items]
 
 
-def load() -> list[Correction]:
-    """Corrections from the workflow store (empty when it does not exist yet)."""
+# The workflow store's field names -> tag columns.
+_STORE_FIELDS = {"sentiment": "sentiment_label", "criticism": "criticism", "topic": "topics", "intent": "intent",
+                 "lang": "lang"}
+
+
+def from_store(rows: Iterable[dict]) -> list[Correction]:
+    """Corrections from the workflow store's rows (``source, mention_id, field, value``)."""
+    out: list[Correction] = []
+    for r in rows:
+        field = _STORE_FIELDS.get(str(r.get("field")))
+        if field:
+            out.append(Correction(str(r["source"]), str(r["mention_id"]), field, r["value"]))
+    return out
+
+
+def load(data_dir: Path | None = None) -> list[Correction]:
+    """The team's latest corrections: those set with ``set_corrections``, else the workflow store's of
+    ``data_dir`` (``storage.workflow``; none when it does not exist yet)."""
     if _registered is not None:
         return list(_registered)
-    try:
-        from storage import workflow  # the engagement side's store; optional
-    except ImportError:
-        return []
-    reader = getattr(workflow, "tag_corrections", None)
-    if reader is None:
+    if data_dir is None or not (Path(data_dir) / "workflow.sqlite").exists():
         return []
     try:
-        return [Correction(*c) for c in reader()]
+        from storage.workflow import WorkflowStore  # the engagement side's store
+
+        return from_store(WorkflowStore(data_dir).corrections(latest_only=True))
     except Exception as exc:  # noqa: BLE001 - a broken store must not stop tagging
         log.warning("could not read team corrections (%s); automatic tags are used", exc)
         return []
@@ -64,9 +79,11 @@ def _coerce(field: str, value: object) -> object:
     return str(value)
 
 
-def apply(table: pa.Table, items: list[Correction] | None = None) -> pa.Table:
-    """``table`` (TAG schema) with corrected fields replaced; a corrected label sets the score's sign too."""
-    items = load() if items is None else items
+def apply(table: pa.Table, items: list[Correction] | None = None, data_dir: Path | None = None) -> pa.Table:
+    """``table`` (TAG schema) with corrected fields replaced; a corrected label sets the score's sign too.
+
+    ``items`` default to ``load(data_dir)``."""
+    items = load(data_dir) if items is None else items
     if not items or table.num_rows == 0:
         return table
     wanted: dict[tuple[str, str], dict[str, object]] = {}

@@ -81,7 +81,8 @@ def text_of(title: str | None, text: str | None) -> str:
 
 
 def tag_batch(
-    tagger: Tagger | ParallelTagger, rb: pa.RecordBatch, tagged_at: datetime, version: str = ANALYZER_VERSION
+    tagger: Tagger | ParallelTagger, rb: pa.RecordBatch, tagged_at: datetime, version: str = ANALYZER_VERSION,
+    fixes: list[corrections.Correction] | None = None,
 ) -> pa.Table:
     """Tag rows (``storage.schema.TAG``) for one batch of mentions."""
     cols = rb.to_pydict()
@@ -97,7 +98,7 @@ def tag_batch(
         **tags,
     }
     table = pa.Table.from_pydict(data, schema=TAGS.schema)
-    return corrections.apply(table)
+    return corrections.apply(table, fixes)
 
 
 def run(
@@ -117,8 +118,9 @@ def run(
         if retag:
             gone = lake.rewrite(TAGS, lambda t: pc.not_equal(t.column("analyzer_version"), version))
             log.info("dropped %d tags of version %s to tag again", gone, version)
+        fixes = corrections.load(ctx.data_dir)
         for rb in untagged(lake, version, batch):
-            table = tag_batch(ptagger, rb, datetime.now(UTC), version)
+            table = tag_batch(ptagger, rb, datetime.now(UTC), version, fixes)
             res = lake.append(TAGS, table)
             result.tagged += res.new
             result.batches += 1

@@ -119,3 +119,18 @@ def test_parallel_tagging_matches_one_process(ctx: Context, monkeypatch: pytest.
     with parallel.ParallelTagger(tagger, workers=2) as pt:
         assert pt._pool is not None
         assert pt.tag(texts) == tagger.tag(texts)
+
+
+def test_corrections_from_the_workflow_store(ctx: Context) -> None:
+    from storage.workflow import WorkflowStore
+
+    _add(ctx, _mentions(4))
+    store = WorkflowStore(ctx.data_dir)
+    store.correct("x", "m1", "sentiment", "negative", who="anna")
+    store.correct("x", "m1", "topic", "billing", who="anna")
+    store.correct("x", "m2", "intent", "question", who="ben")
+    assert sorted(c.field for c in corrections.load(ctx.data_dir)) == ["intent", "sentiment_label", "topics"]
+    pipeline.run(ctx)
+    rows = {r["id"]: r for r in _tags(ctx)}
+    assert rows["m1"]["sentiment_label"] == "negative" and rows["m1"]["topics"] == ["billing"]
+    assert rows["m2"]["intent"] == "question"
