@@ -126,3 +126,18 @@ def test_themes_keep_their_label_across_runs() -> None:
         if t.phrases[0] in by_lead:
             assert (t.id, t.label) == (by_lead[t.phrases[0]].id, by_lead[t.phrases[0]].label)
     assert len({t.id for t in new} & {t.id for t in old}) == 2
+
+
+def test_themes_run_on_the_lake_writes_a_stable_file(ctx: Context) -> None:
+    from analysis import pipeline
+
+    texts = ["Die Hafenlicht App stürzt beim Login ab, Frechheit", "Hafenlicht App Login geht schon wieder nicht",
+             "Login bei Hafenlicht kaputt, seit gestern Störung", "Hafenlicht Preise sind eine Frechheit"]
+    _lake_with(ctx, [(t, "") for t in texts])
+    pipeline.run(ctx, workers=1)
+    first = themes.run(ctx)
+    assert themes.themes_path(ctx.data_dir).exists()
+    assert any("login" in t.label for t in first)
+    again = themes.run(ctx)
+    assert [(t.id, t.label) for t in again] == [(t.id, t.label) for t in first]
+    assert themes.load(ctx.data_dir) == again
