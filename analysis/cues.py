@@ -129,22 +129,63 @@ QUESTION = {
 }
 
 
-_LOOSE: dict[int, list[re.Pattern[str]]] = {}
+def required(pattern: str) -> frozenset[str] | None:
+    """Literal strings of which every match of ``pattern`` contains at least one, or None if there are none
+    (worked out from the parsed pattern: a sequence needs each of its parts, an alternation one of its
+    branches, a repeat with minimum 0 nothing)."""
+    from re import _constants as c
+    from re import _parser
+
+    def seq(items: list) -> frozenset[str] | None:
+        best: frozenset[str] | None = None
+        run = ""
+        candidates: list[frozenset[str]] = []
+        for op, av in items:
+            if op is c.LITERAL:
+                run += chr(av)
+                continue
+            if run:
+                candidates.append(frozenset([run]))
+                run = ""
+            if op is c.SUBPATTERN:
+                sub = seq(list(av[-1]))
+            elif op is c.BRANCH:
+                parts = [seq(list(b)) for b in av[1]]
+                sub = None if any(x is None for x in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:
+                sub = seq(list(av[2]))
+            else:
+                sub = None
+            if sub:
+                candidates.append(sub)
+        if run:
+            candidates.append(frozenset([run]))
+        for cand in candidates:  # the set whose shortest string is longest is the most selective
+            if best is None or min(map(len, cand)) > min(map(len, best)):
+                best = cand
+        return best
+
+    found = seq(list(_parser.parse(pattern)))
+    return found if found and min(map(len, found)) >= 3 else None
 
 
-def _loose(cues: list[Cue]) -> list[re.Pattern[str]]:
-    """The cues without their leading word boundaries: the regex engine can then skip ahead to candidate
-    first letters, which makes the common case (no match) several times faster. (Python's engine handles
-    one big alternation of them worse than the separate patterns, so they stay separate.)"""
+_GATES: dict[int, list[frozenset[str] | None]] = {}
+
+
+def _gates(cues: list[Cue]) -> list[frozenset[str] | None]:
     key = id(cues)
-    if key not in _LOOSE:
-        _LOOSE[key] = [re.compile(re.sub(r"(^|\|)\\b", r"\1", c.pattern.pattern)) for c in cues]
-    return _LOOSE[key]
+    if key not in _GATES:
+        _GATES[key] = [required(cue.pattern.pattern) for cue in cues]
+    return _GATES[key]
 
 
 def found(cues: list[Cue], text: str) -> list[str]:
-    """Names of the cues that occur in ``text``: a loose test first, the cue itself (with boundaries) decides."""
-    return [c.name for c, rx in zip(cues, _loose(cues), strict=True) if rx.search(text) and c.pattern.search(text)]
+    """Names of the cues that occur in ``text``; a cue's regular expression runs only when the text contains
+    one of the literal strings every match of it needs (a substring test is far cheaper)."""
+    return [
+        cue.name for cue, gate in zip(cues, _gates(cues), strict=True)
+        if (gate is None or any(g in text for g in gate)) and cue.pattern.search(text)
+    ]
 
 
 def for_lang(table: dict, lang: str) -> list:

@@ -55,3 +55,23 @@ def test_themes_partition_posts(texts: list[str]) -> None:
     assert sum(t.size for t in themes) <= len(texts)
     assert all(t.size >= 2 and t.label for t in themes)
     assert discover(keys, texts, min_size=2) == themes  # same input, same themes
+
+
+CUE_WORDS = st.sampled_from(
+    "never arrived still waiting not working is down broken charged twice refund delayed lost my bag "
+    "worst please help fix this no longer work ordered 3 days ago issue with came missing wait on a reply "
+    "what is going on help! thanks for the 3h delay great job again yeah right why is it still down "
+    "when will it be fixed how long geht nicht seit 3 tagen keine antwort doppelt abgebucht frechheit "
+    "danke für nichts mal wieder warum geht das nicht wann behoben wie lange noch problem mit bitte helfen "
+    "the a und die , . ? ! xbrandx @user".split()
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(CUE_WORDS, max_size=25).map(" ".join))
+def test_cue_gates_never_hide_a_cue(text: str) -> None:
+    from analysis import cues
+
+    for table in (cues.COMPLAINT, cues.SARCASM, cues.FAILURE_QUESTION):
+        for items in table.values():
+            assert cues.found(items, text) == [c.name for c in items if c.pattern.search(text)]
