@@ -32,7 +32,12 @@ STOP = frozenset(
     "a about after again all am an and any are as at be been but by can could did do does don't for from get got "
     "had has have i i'm if in is it it's its just me my no not now of on or our so still than that the their them "
     "then there they this to too up us was we were what when why will with would you your "
-    "xbrandx xrivalx user http amp rt".split()
+    "xbrandx xrivalx user http amp rt "
+    # more function words and numbers that make poor theme labels
+    "ohne drei zwei vier wurde wurden werden worden hatte hatten heute gestern morgen einfach genau etwas "
+    "how without one two three who which where there's can't won't didn't doesn't isn't been being also "
+    "really much many more any some every nie ins know kommt darf gehabt jahren leute läuft macht gibt "
+    "know get got make made".split()
 )
 
 
@@ -45,9 +50,16 @@ class Theme:
     examples: list[str] = field(default_factory=list)  # keys ("source:id") of a few posts
 
 
+def _opinion(word: str) -> bool:
+    """Whether a word carries sentiment (in our German or VADER's English lexicon): themes name things."""
+    from analysis.lexicon import load
+
+    return bool(load("de").valence(word) or load("en").valence(word))
+
+
 def phrases(text: str) -> set[str]:
-    """Candidate phrases of a (masked) text: content words and adjacent content-word pairs."""
-    words = [w for w in _WORD.findall(text.lower()) if w not in STOP and len(w) > 2]
+    """Candidate phrases of a (masked) text: content words (no opinion words) and adjacent pairs of them."""
+    words = [w for w in _WORD.findall(text.lower()) if w not in STOP and len(w) > 2 and not _opinion(w)]
     out = set(words)
     out.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
     return out
