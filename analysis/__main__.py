@@ -61,8 +61,26 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
 
         found = themes.run(ctx)
         log.info("%d discovered themes in recent criticism", len(found))
+        _record_answers(ctx)
     _refresh_rollups(ctx)
     return 0
+
+
+def _record_answers(ctx: Context) -> None:
+    """Response tracking: threads of the ranking window that an own account answered become
+    "answered" in the workflow store (decisions by people are never overridden)."""
+    from datetime import UTC, datetime, timedelta
+
+    from analysis import conversations, response
+    from storage.workflow import WorkflowStore
+
+    since = datetime.now(UTC) - timedelta(days=ctx.config.engagement.window_days)
+    posts = conversations.load_mentions(ctx.lake, since=since)
+    if posts.empty:
+        return
+    posts["thread"] = conversations.thread_keys(posts)
+    written = response.apply(WorkflowStore(ctx.data_dir), conversations.summarize(posts))
+    log.info("%d threads marked answered by an own reply", written)
 
 
 def cmd_themes(ctx: Context, args: argparse.Namespace) -> int:
