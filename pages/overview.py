@@ -59,7 +59,7 @@ if not ui.empty_state(store, cfg):
         st.altair_chart(ui.volume_chart(daily, spikes, "source", "Volume over time by source"),
                         width="stretch")
         if not spikes.empty:
-            days = ", ".join(f"{d:%Y-%m-%d} ({n:,})" for d, n in spikes.itertuples(index=False))
+            days = ", ".join(f"{d:%Y-%m-%d} ({int(n):,})" for d, n in spikes.itertuples(index=False))
             st.caption(f"Spikes (red dashed lines): {days}")
         ui.gap_note(store, f)
     with right:
@@ -87,10 +87,10 @@ if not ui.empty_state(store, cfg):
             st.caption("No topics tagged in this period.")
         else:
             st.dataframe(themes, hide_index=True, column_config={
-                "criticism_share": st.column_config.ProgressColumn("criticism", format="percent", min_value=0,
-                                                                   max_value=1),
-                "negative_share": st.column_config.ProgressColumn("negative", format="percent", min_value=0,
-                                                                  max_value=1),
+                "criticism_share": st.column_config.ProgressColumn("criticism share", format="percent",
+                                                                   min_value=0, max_value=1),
+                "negative_share": st.column_config.ProgressColumn("negative share", format="percent",
+                                                                  min_value=0, max_value=1),
             })
 
     st.subheader("Mentions")

@@ -29,9 +29,9 @@ if not ui.empty_state(store, cfg):
                 qm.change(n, before.get(t), True) for t, n in zip(table["topic"], table["mentions"], strict=True)
             ]
         st.dataframe(table, hide_index=True, key="tp_table", column_config={
-            "criticism_share": st.column_config.ProgressColumn("criticism", format="percent", min_value=0,
+            "criticism_share": st.column_config.ProgressColumn("criticism share", format="percent", min_value=0,
                                                                max_value=1),
-            "negative_share": st.column_config.ProgressColumn("negative", format="percent", min_value=0,
+            "negative_share": st.column_config.ProgressColumn("negative share", format="percent", min_value=0,
                                                               max_value=1),
             "change": st.column_config.NumberColumn("vs previous period", format="percent"),
         })

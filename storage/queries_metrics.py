@@ -22,7 +22,7 @@ def volume_by_day(store: Store, f: Filters, by: str = "source") -> pd.DataFrame:
         raise ValueError(f"cannot group volume by {by!r}")
     where, params = f.where()
     sql = (
-        f"SELECT day, coalesce({by}, 'untagged') AS {by}, sum(n) AS mentions FROM daily "  # noqa: S608
+        f"SELECT day, coalesce({by}, 'untagged') AS {by}, CAST(sum(n) AS BIGINT) AS mentions FROM daily "  # noqa: S608
         f"WHERE {where} GROUP BY ALL ORDER BY day"
     )
     frame = store.df(sql, params)
@@ -34,7 +34,7 @@ def sentiment_share(store: Store, f: Filters) -> pd.DataFrame:
     """Mentions per sentiment label (untagged included): columns sentiment, mentions, share."""
     where, params = f.where()
     frame = store.df(
-        f"SELECT coalesce(sentiment_label, 'untagged') AS sentiment, sum(n) AS mentions FROM daily "  # noqa: S608
+        f"SELECT coalesce(sentiment_label, 'untagged') AS sentiment, CAST(sum(n) AS BIGINT) AS mentions FROM daily "  # noqa: S608
         f"WHERE {where} GROUP BY ALL ORDER BY mentions DESC",
         params,
     )
@@ -129,7 +129,7 @@ def top_topics(store: Store, f: Filters, limit: int = 10) -> pd.DataFrame:
     """Topics by mentions: columns topic, mentions, criticism, criticism_share, negative_share."""
     where, params = f.where()
     frame = store.df(
-        "SELECT topic, sum(n) AS mentions, coalesce(sum(n) FILTER (criticism), 0) AS criticism, "  # noqa: S608
+        "SELECT topic, CAST(sum(n) AS BIGINT) AS mentions, coalesce(sum(n) FILTER (criticism), 0) AS criticism, "  # noqa: S608
         "coalesce(sum(n) FILTER (sentiment_label = 'negative'), 0) AS negative "
         f"FROM (SELECT unnest(topics) AS topic, criticism, sentiment_label, n FROM daily WHERE {where}) "
         "GROUP BY topic ORDER BY mentions DESC LIMIT ?",
@@ -144,7 +144,7 @@ def topic_trend(store: Store, f: Filters, topics: list[str]) -> pd.DataFrame:
     """Mentions per week and topic: columns week, topic, mentions."""
     where, params = f.where()
     frame = store.df(
-        "SELECT date_trunc('week', day) AS week, topic, sum(n) AS mentions "  # noqa: S608
+        "SELECT date_trunc('week', day) AS week, topic, CAST(sum(n) AS BIGINT) AS mentions "  # noqa: S608
         f"FROM (SELECT day, unnest(topics) AS topic, n FROM daily WHERE {where}) "
         "WHERE topic IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY week",
         [*params, topics],
@@ -157,7 +157,7 @@ def by_entity(store: Store, f: Filters, entities: list[str]) -> pd.DataFrame:
     """Side by side per entity: mentions, share of voice, sentiment shares, criticism share."""
     where, params = replace(f, entities=()).where()
     frame = store.df(
-        "SELECT e AS entity, sum(n) AS mentions, coalesce(sum(n) FILTER (criticism), 0) AS criticism, "  # noqa: S608
+        "SELECT e AS entity, CAST(sum(n) AS BIGINT) AS mentions, coalesce(sum(n) FILTER (criticism), 0) AS criticism, "  # noqa: S608
         "coalesce(sum(n) FILTER (sentiment_label = 'positive'), 0) AS positive, "
         "coalesce(sum(n) FILTER (sentiment_label = 'negative'), 0) AS negative, "
         "coalesce(sum(n) FILTER (sentiment_label IS NOT NULL), 0) AS tagged "
@@ -179,7 +179,8 @@ def entity_topics(store: Store, f: Filters, entities: list[str], criticism_only:
     """Topics per entity (criticism only by default): columns entity, topic, mentions."""
     where, params = replace(f, entities=(), criticism=True if criticism_only else f.criticism).where()
     return store.df(
-        "SELECT e AS entity, t AS topic, sum(n) AS mentions FROM (SELECT e, unnest(topics) AS t, n FROM "  # noqa: S608
+        "SELECT e AS entity, t AS topic, CAST(sum(n) AS BIGINT) AS mentions "  # noqa: S608
+        "FROM (SELECT e, unnest(topics) AS t, n FROM "
         f"(SELECT unnest(entities) AS e, topics, n FROM daily WHERE {where})) "
         "WHERE e IN (SELECT unnest(?::VARCHAR[])) GROUP BY ALL ORDER BY entity, mentions DESC",
         [*params, entities],

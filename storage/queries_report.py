@@ -52,7 +52,8 @@ def transparency(
         themes["change"] = themes["mentions"] - themes["before"]
     where, params = f.where()
     sources = store.df(
-        f"SELECT source, sum(n) AS mentions FROM daily WHERE {where} GROUP BY source ORDER BY mentions DESC",  # noqa: S608
+        f"SELECT source, CAST(sum(n) AS BIGINT) AS mentions FROM daily WHERE {where} "  # noqa: S608
+        "GROUP BY source ORDER BY mentions DESC",
         params,
     )
     counts = Counter(d["status"] for d in decisions or [] if _in_period(d.get("at", ""), f))
