@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from earshot.auth import require_login
 from pages import _ui as ui
 
 PAGES = [
@@ -22,5 +23,6 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Earshot", page_icon=":material/hearing:", layout="wide")
+require_login(ui.config())  # dashboard.auth: none | password | oidc; stops here until the visitor is let in
 st.navigation(PAGES).run()
 ui.warm()  # on a large lake, build the in-memory fact table once the first page is out

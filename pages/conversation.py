@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis import opportunity
+from analysis import opportunity, response
 from earshot.config import Config
 from earshot.errors import EarshotError, WorkflowConflict
 from pages import _ui as ui
@@ -88,7 +88,10 @@ if not ui.empty_state(store, cfg, "conversations"):
     else:
         queue = ranked.copy()
     current = workflow.current()
-    queue["status"] = [current.get(t, {}).get("status", "new") for t in queue["thread"]]
+    if "answered" in queue.columns:  # the full ranking knows own replies: answered threads show as answered
+        queue["status"] = response.effective_status(queue, current).to_numpy()
+    else:
+        queue["status"] = [current.get(t, {}).get("status", "new") for t in queue["thread"]]
     queue["version"] = [current.get(t, {}).get("version", 0) for t in queue["thread"]]
     if f.sources:
         queue = queue[queue["source"].isin(f.sources)]
