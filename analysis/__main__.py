@@ -18,12 +18,12 @@ import logging
 import sys
 from pathlib import Path
 
+from earshot import cli
 from earshot import log as elog
+from earshot.cli import EXIT_BUSY  # noqa: F401 - part of this command's interface
 from earshot.context import Context
-from earshot.errors import EarshotError, LockBusy
 
 log = logging.getLogger("analysis")
-EXIT_BUSY = 75
 DELEGATED = {"export": "analysis.export", "alerts": "analysis.alerts"}
 
 
@@ -171,15 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     elog.setup(args.verbose)
     handlers = {"tag": cmd_tag, "themes": cmd_themes, "train": cmd_train, "train-base": cmd_train_base}
-    try:
-        ctx = Context.load(args.config, args.data)
-        return handlers.get(args.cmd or "run", cmd_run)(ctx, args)
-    except LockBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
-    except EarshotError as exc:
-        print(f"error: {elog.mask(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+    return cli.run(lambda: handlers.get(args.cmd or "run", cmd_run)(Context.load(args.config, args.data), args))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from collectors.matching import All, Any_, Node, Not, Word, parse
+from collectors.matching import Node, Not, Word, evaluate, parse
 from earshot.config import Entity
 from earshot.errors import ConfigError
 
@@ -59,17 +59,6 @@ def _atoms(node: Node, out: dict[str, _Atom]) -> None:
             _atoms(a, out)
 
 
-def _eval(node: Node, hits: set[str]) -> bool:
-    if isinstance(node, Word):
-        return node.pattern in hits
-    if isinstance(node, Not):
-        return not _eval(node.arg, hits)
-    if isinstance(node, All):
-        return all(_eval(a, hits) for a in node.args)
-    assert isinstance(node, Any_)
-    return any(_eval(a, hits) for a in node.args)
-
-
 class FastMatcher:
     """Which entities (by name, config order) a text matches; same semantics as ``collectors.matching``."""
 
@@ -100,4 +89,4 @@ class FastMatcher:
         if not found:
             return []
         return [name for name, terms, exclude in self.entities
-                if any(_eval(t, found) for t in terms) and not any(_eval(x, found) for x in exclude)]
+                if any(evaluate(t, found) for t in terms) and not any(evaluate(x, found) for x in exclude)]

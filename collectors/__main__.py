@@ -15,14 +15,15 @@ from pathlib import Path
 from collectors import registry
 from collectors.records import parse_time
 from collectors.runner import run_collector
+from earshot import cli
 from earshot import log as elog
+from earshot.cli import EXIT_BUSY  # noqa: F401 - part of this command's interface
 from earshot.context import Context
-from earshot.errors import ConfigError, EarshotError, LockBusy
+from earshot.errors import ConfigError
 from storage.lock import write_lock
 from storage.schema import MENTIONS, RUNS, TAGS
 
 log = logging.getLogger("collectors")
-EXIT_BUSY = 75
 AUTO_COMPACT_FILES = 12  # a month with this many files is merged at the end of a run
 
 
@@ -198,15 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         "import": cmd_import, "demo": cmd_demo, "compact": cmd_compact, "status": cmd_status,
         "remap": cmd_remap, "purge": cmd_purge, "forget": cmd_forget, "access": cmd_access,
     }
-    try:
-        ctx = Context.load(args.config, args.data)
-        return handlers.get(args.cmd or "run", cmd_run)(ctx, args)
-    except LockBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
-    except EarshotError as exc:
-        print(f"error: {elog.mask(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+    return cli.run(lambda: handlers.get(args.cmd or "run", cmd_run)(Context.load(args.config, args.data), args))
 
 
 if __name__ == "__main__":

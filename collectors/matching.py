@@ -131,14 +131,15 @@ def _atoms(node: Node) -> list[str]:
     return [p for a in node.args for p in _atoms(a)]
 
 
-def _eval(node: Node, hits: set[str]) -> bool:
+def evaluate(node: Node, hits: set[str]) -> bool:
+    """Whether ``node`` holds when exactly the atoms (regex sources) in ``hits`` were found."""
     if isinstance(node, Word):
         return node.pattern in hits
     if isinstance(node, Not):
-        return not _eval(node.arg, hits)
+        return not evaluate(node.arg, hits)
     if isinstance(node, All):
-        return all(_eval(a, hits) for a in node.args)
-    return any(_eval(a, hits) for a in node.args)
+        return all(evaluate(a, hits) for a in node.args)
+    return any(evaluate(a, hits) for a in node.args)
 
 
 _WORD_START = r"(?<!\w)"
@@ -225,8 +226,8 @@ class Matcher:
             hits = {p for p, rx in ent.atoms.items() if (lits[p] is None or lits[p] in folded) and rx.search(text)}
             if not hits:
                 continue
-            found = [term for term, node in ent.terms if _eval(node, hits)]
-            if found and not any(_eval(n, hits) for n in ent.exclude):
+            found = [term for term, node in ent.terms if evaluate(node, hits)]
+            if found and not any(evaluate(n, hits) for n in ent.exclude):
                 names.append(ent.name)
                 matched.extend(t for t in found if t not in matched)
         return names, matched
