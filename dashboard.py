@@ -1,6 +1,7 @@
 """Earshot's dashboard: ``streamlit run dashboard.py``.
 
-Thin on purpose: it lists the pages and runs the selected one. Each page starts with
+Thin on purpose: it lists the pages, asks for a login when ``dashboard.auth`` says so
+(``earshot.auth``), and runs the selected page. Each page starts with
 ``pages._ui.page()`` (demo on an empty lake, demo banner, shared sidebar filters); the query
 logic lives in ``storage.queries*`` and is tested without Streamlit.
 """
