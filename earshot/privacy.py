@@ -143,6 +143,19 @@ def handles(values: Iterable[str]) -> set[str]:
     return {normalise(v) for v in values if isinstance(v, str) and v.strip()}
 
 
+_KEY_KINDS: dict[Any, tuple[bool, bool, bool]] = {}  # key -> (neutral, person, author); keys repeat a lot
+
+
+def _key_kind(k: Any) -> tuple[bool, bool, bool]:
+    kind = _KEY_KINDS.get(k)
+    if kind is None:
+        key = str(k).casefold()
+        kind = (key in NEUTRAL_KEYS, key in PERSON_KEYS, key in AUTHOR_KEYS or key.startswith("author"))
+        if len(_KEY_KINDS) < 10_000:  # bounded: hostile payloads may bring endless new keys
+            _KEY_KINDS[k] = kind
+    return kind
+
+
 def map_strings(item: Any, fn: Callable[[str, bool], str]) -> Any:
     """A copy of a JSON-like value with every string ``s`` replaced by ``fn(s, personal)``.
 
@@ -153,24 +166,29 @@ def map_strings(item: Any, fn: Callable[[str, bool], str]) -> Any:
     root: list[Any] = [None]
     # Work items: (source value, target container, slot in target, personal flag).
     stack: list[tuple[Any, Any, Any, bool]] = [(item, root, 0, False)]
+    push = stack.append
     while stack:
         value, parent, slot, personal = stack.pop()
-        if isinstance(value, dict):
+        if isinstance(value, str):
+            parent[slot] = fn(value, personal)
+        elif isinstance(value, dict):
             out: dict[Any, Any] = {}
             parent[slot] = out
             for k, v in value.items():
-                key = str(k).casefold()
-                child_personal = (personal and key not in NEUTRAL_KEYS) or key in PERSON_KEYS or (
-                    not isinstance(v, dict | list) and (key in AUTHOR_KEYS or key.startswith("author")))
-                out[k] = None
-                stack.append((v, out, k, child_personal))
+                neutral, person, author = _key_kind(k)
+                if isinstance(v, str):
+                    # Leaves are mapped here directly: most values are, and a stack round trip costs.
+                    out[k] = fn(v, (personal and not neutral) or person or author)
+                elif isinstance(v, dict | list):
+                    out[k] = None
+                    push((v, out, k, (personal and not neutral) or person))
+                else:
+                    out[k] = v
         elif isinstance(value, list):
             lst: list[Any] = [None] * len(value)
             parent[slot] = lst
             for i, v in enumerate(value):
-                stack.append((v, lst, i, personal))
-        elif isinstance(value, str):
-            parent[slot] = fn(value, personal)
+                push((v, lst, i, personal))
         else:
             parent[slot] = value
     return root[0]
