@@ -101,11 +101,12 @@ class Pipeline:
         self.forgotten = set(ctx.state.load(privacy.FORGOTTEN).get("marks", []))
         self.marker = privacy.pseudonymiser_for(cfg, required=True) if self.forgotten else None
         self.staff_counts: Counter[tuple[datetime, str, str]] = Counter()  # employee_posts: count_only
+        self.to_mention: Callable[[Any], dict[str, Any] | None] = collector.to_mention
 
     def raw_items(self, items: list[Any]) -> list[Any]:
         """The batch's raw payloads as ``privacy.keep_raw`` allows them to be stored (may be empty)."""
         return privacy.prepare_raw(
-            items, self.collector.to_mention, self.privacy.keep_raw, self.pseudo, self.own_any, self._skip
+            items, self.to_mention, self.privacy.keep_raw, self.pseudo, self.own_any, self._skip
         )
 
     def _skip(self, ids: set[str], source: str) -> bool:
@@ -118,7 +119,7 @@ class Pipeline:
         rows: list[dict[str, Any]] = []
         for n, raw in enumerate(items):
             try:
-                mapped = self.collector.to_mention(raw)
+                mapped = self.to_mention(raw)
             except (BadItem, KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
                 report.bad += 1
                 where = raw.get("_line") if isinstance(raw, dict) else None
@@ -243,6 +244,25 @@ class _Buffer:
             self.state = None
 
 
+def _mapped_once(fn: Callable[[Any], dict[str, Any] | None]) -> Callable[[Any], dict[str, Any] | None]:
+    """``fn`` remembered per payload object for one batch (a failure is remembered and raised again)."""
+    seen: dict[int, tuple[bool, Any]] = {}
+
+    def mapped(raw: Any) -> dict[str, Any] | None:
+        hit = seen.get(id(raw))
+        if hit is None:
+            try:
+                hit = (True, fn(raw))
+            except Exception as exc:  # noqa: BLE001 - re-raised below, where the caller handles it
+                hit = (False, exc)
+            seen[id(raw)] = hit
+        if not hit[0]:
+            raise hit[1]
+        return hit[1]
+
+    return mapped
+
+
 def _take(
     ctx: Context, collector: Collector, pipeline: Pipeline, report: RunReport, batch: Batch, batch_no: int,
     keep_raw: bool, buffer: _Buffer,
@@ -256,6 +276,8 @@ def _take(
     report.rate_limit_wait_seconds += batch.rate_limit_wait_seconds
     for line in batch.errors:
         report.error(line)
+    # Raw storage and the lake rows both need each payload mapped: map it once per batch.
+    pipeline.to_mention = _mapped_once(collector.to_mention)
     if batch.items and keep_raw:
         kept = pipeline.raw_items(batch.items)  # employee posts dropped, authors pseudonymised per config
         if kept:
