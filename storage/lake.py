@@ -316,11 +316,18 @@ class Lake:
             if not gone:
                 continue
             removed += gone
-            if kept.num_rows:
-                with atomic_path(p) as tmp:
-                    pq.write_table(kept, tmp, compression="zstd", row_group_size=ROW_GROUP)
-            else:
-                p.unlink()
-                fsync_dir(p.parent)
-        self._keys.clear()
+            self.replace_file(p, kept)
         return removed
+
+    def replace_file(self, path: Path, kept: pa.Table) -> None:
+        """Replace one lake file by ``kept`` atomically, or delete it when ``kept`` is empty.
+
+        Forgets the dedup caches, since keys may have gone. Caller holds the write lock.
+        """
+        if kept.num_rows:
+            with atomic_path(path) as tmp:
+                pq.write_table(kept, tmp, compression="zstd", row_group_size=ROW_GROUP)
+        else:
+            path.unlink()
+            fsync_dir(path.parent)
+        self._keys.clear()

@@ -27,13 +27,11 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from earshot import privacy
 from earshot.context import Context
 from earshot.errors import ConfigError
-from storage.files import atomic_path, fsync_dir
-from storage.lake import ROW_GROUP
+from storage.files import atomic_path
 from storage.raw import RawStore, dumps_line
 from storage.schema import MENTIONS, RUNS, TAGS, Table
 
@@ -208,13 +206,7 @@ def _rewrite_mentions(ctx: Context, target: Target) -> tuple[int, int, set[tuple
         removed += data.num_rows - kept.num_rows
         if not changed:
             continue
-        if kept.num_rows:
-            with atomic_path(path) as tmp:
-                pq.write_table(kept, tmp, compression="zstd", row_group_size=ROW_GROUP)
-        else:
-            path.unlink()
-            fsync_dir(path.parent)
-    lake._keys.clear()  # dedup caches must forget the removed keys
+        lake.replace_file(path, kept)
     return removed, redacted, keys
 
 
