@@ -14,11 +14,15 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from analysis import lexicon
 from analysis.features import Featurizer
+
+if TYPE_CHECKING:
+    from earshot.config import Analysis
 
 SHIPPED = Path(__file__).resolve().parent / "models"
 CLASSES = ("negative", "neutral", "positive")
@@ -102,8 +106,16 @@ def _load_cached(path: str, mtime: float) -> LinearModel:
     return LinearModel.load(Path(path))
 
 
-def load_model(lang: str, data_dir: Path | None = None):  # noqa: ANN201 - LinearModel or company.StackedModel
-    """The company model of ``lang`` if one was trained and accepted, else the shipped one, else None."""
+def load_model(lang: str, data_dir: Path | None = None, settings: Analysis | None = None):  # noqa: ANN201 - see docstring
+    """The company model of ``lang`` if one was trained and accepted, else the shipped one, else None.
+
+    When ``settings`` (``earshot.config.Analysis``) choose the transformer backend for ``lang``, its
+    ``analysis.transformer.TransformerModel`` instead (imported only then: torch stays unloaded otherwise).
+    """
+    if settings is not None and settings.uses_transformer(lang):
+        from analysis.transformer import from_settings
+
+        return from_settings(settings)
     base_path = shipped_path(lang)
     base = _load_cached(str(base_path), base_path.stat().st_mtime) if base_path.exists() else None
     own_path = company_path(data_dir, lang) if data_dir else None

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from analysis import lexicon
 from analysis.model import CLASSES, load_model
+
+if TYPE_CHECKING:
+    from earshot.config import Analysis
 
 LABELS = CLASSES
 THRESHOLD = 0.25  # rules only: |score| below this is neutral
@@ -46,9 +50,13 @@ def label_of(score: float, threshold: float = THRESHOLD) -> str:
 
 
 def score(
-    texts: list[str], langs: list[str], data_dir: Path | None = None, use_models: bool = True
+    texts: list[str], langs: list[str], data_dir: Path | None = None, use_models: bool = True,
+    settings: Analysis | None = None,
 ) -> tuple[np.ndarray, list[str]]:
-    """Scores and labels of masked texts, by their languages (models where available, else rules)."""
+    """Scores and labels of masked texts, by their languages (models where available, else rules).
+
+    ``settings`` (the config's ``analysis``) may choose the transformer backend for some languages.
+    """
     n = len(texts)
     scores = np.zeros(n, dtype=np.float64)
     labels = ["neutral"] * n
@@ -56,7 +64,7 @@ def score(
     for i, lang in enumerate(langs):
         by_lang.setdefault(lang, []).append(i)
     for lang, idx in by_lang.items():
-        model = load_model(lang, data_dir) if use_models else None
+        model = load_model(lang, data_dir, settings) if use_models else None
         if model is None:
             for i in idx:
                 s = min(1.0, max(-1.0, rule_score(texts[i], lang)))

@@ -58,7 +58,7 @@ class Tagger:
             detected = [
                 given if given in self.languages else det for given, det in zip(langs, detected, strict=True)
             ]
-        scores, labels = sentiment.score(masked, detected, self.data_dir)
+        scores, labels = sentiment.score(masked, detected, self.data_dir, settings=self.config.analysis)
         flags: list[bool] = []
         reasons: list[list[str]] = []
         intents: list[str] = []

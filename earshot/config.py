@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from earshot.errors import ConfigError
 
@@ -146,6 +146,41 @@ class Dashboard(_Model):
     allowed_domains: list[str] = []
 
 
+class Analysis(_Model):
+    # Which model scores sentiment: the shipped linear models (always the default) or a local
+    # transformers sequence-classification model (optional extra: requirements-transformers.txt).
+    sentiment_backend: Literal["linear", "transformer"] = "linear"
+    # transformer: the model's folder (config.json, weights, tokenizer files); relative to the config file's folder.
+    transformer_model: str = ""
+    # transformer: the languages it scores ("other" allowed); empty: every language. The rest keep the linear models.
+    transformer_languages: list[str] = []
+    # transformer: texts per forward pass.
+    transformer_batch_size: int = Field(default=32, ge=1, le=4096)
+    # transformer: true lets transformer_model name a Hugging Face Hub model fetched over the network.
+    transformer_allow_download: bool = False
+    _base_dir: Path | None = PrivateAttr(default=None)  # the config file's folder (set by parse_config)
+
+    @model_validator(mode="after")
+    def _transformer_has_model(self) -> Analysis:
+        if self.sentiment_backend == "transformer" and not self.transformer_model.strip():
+            raise ValueError(
+                "sentiment_backend is transformer but transformer_model is empty: set it to the model's folder, "
+                "or use sentiment_backend: linear"
+            )
+        return self
+
+    def uses_transformer(self, lang: str) -> bool:
+        """Whether the transformer backend scores texts of ``lang``."""
+        return self.sentiment_backend == "transformer" and (
+            not self.transformer_languages or lang in self.transformer_languages
+        )
+
+    def transformer_path(self) -> Path:
+        """``transformer_model`` as a path: absolute, or taken from the config file's folder."""
+        path = Path(self.transformer_model).expanduser()
+        return path if path.is_absolute() or self._base_dir is None else self._base_dir / path
+
+
 class Source(_Model):
     # Each source keeps its own settings; the collector validates the ones it reads.
     model_config = ConfigDict(extra="allow")
@@ -166,6 +201,7 @@ class Config(_Model):
     engagement: Engagement = Engagement()
     alerts: Alerts = Alerts()
     dashboard: Dashboard = Dashboard()
+    analysis: Analysis = Analysis()
     path: Path | None = Field(default=None, exclude=True)
 
     @field_validator("languages")
@@ -194,6 +230,12 @@ class Config(_Model):
                 )
         if self.fallback_team and names and self.fallback_team not in names:
             raise ValueError(f"fallback_team {self.fallback_team!r} is not under teams: use one of {sorted(names)}")
+        for lang in self.analysis.transformer_languages:
+            if lang not in (*self.languages, "other"):
+                raise ValueError(
+                    f"analysis.transformer_languages names {lang!r}, which is not under languages: "
+                    f"use some of {[*self.languages, 'other']}"
+                )
         for entity in self.competitors:
             entity.kind = "competitor"
         return self
@@ -253,6 +295,7 @@ def parse_config(data: Any, path: Path | str = "<config>") -> Config:
         extra = f" ({more} more problem{'s' if more > 1 else ''} after this one)" if more else ""
         raise ConfigError(f"{path}: {_where(first['loc'])} {_explain(first)}.{extra}") from None
     cfg.path = Path(path)
+    cfg.analysis._base_dir = cfg.path.parent
     return cfg
 
 
