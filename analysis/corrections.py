@@ -5,20 +5,27 @@ labels. This module reads them through one small function, ``load``, and applies
 tag tables. Corrections are ``(source, id, field, value)``; ``field`` is one of the tag
 columns that a person can correct (see ``FIELDS``); the store's names ("sentiment",
 "topic") are mapped to them. A corrected topic replaces the automatic topics.
+
+``apply`` is idempotent, so ``stale`` can tell which stored tag rows miss a correction made
+after they were tagged (or changed since); ``analysis.pipeline`` rewrites just those.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 log = logging.getLogger(__name__)
 
 FIELDS = ("sentiment_label", "criticism", "intent", "topics", "lang")
+TEAM_REASON = "corrected by the team"  # first criticism reason of a corrected criticism flag
 
 
 class Correction(NamedTuple):
@@ -79,28 +86,69 @@ def _coerce(field: str, value: object) -> object:
     return str(value)
 
 
-def apply(table: pa.Table, items: list[Correction] | None = None, data_dir: Path | None = None) -> pa.Table:
-    """``table`` (TAG schema) with corrected fields replaced; a corrected label sets the score's sign too.
-
-    ``items`` default to ``load(data_dir)``."""
-    items = load(data_dir) if items is None else items
-    if not items or table.num_rows == 0:
-        return table
+def _wanted(items: Iterable[Correction]) -> dict[tuple[str, str], dict[str, object]]:
+    """(source, id) -> {tag column: coerced value}; a later correction of the same field wins."""
     wanted: dict[tuple[str, str], dict[str, object]] = {}
     for c in items:
         if c.field in FIELDS:
             wanted.setdefault((c.source, c.id), {})[c.field] = _coerce(c.field, c.value)
-    keys = list(zip(table.column("source").to_pylist(), table.column("id").to_pylist(), strict=True))
-    rows = [i for i, k in enumerate(keys) if k in wanted]
-    if not rows:
+    return wanted
+
+
+def _fix_row(row: dict, fix: dict[str, object]) -> None:
+    """Apply one mention's corrections to its tag row (in place). Idempotent: fixing a fixed row changes nothing."""
+    for field, value in fix.items():
+        row[field] = value
+    if "sentiment_label" in fix and fix["sentiment_label"] in _SENTIMENT_OF:
+        row["sentiment"] = _SENTIMENT_OF[str(fix["sentiment_label"])] * max(abs(row["sentiment"] or 0), 0.5)
+    if "criticism" in fix:
+        reasons = [r for r in (row["criticism_reasons"] or []) if r != TEAM_REASON]
+        row["criticism_reasons"] = [TEAM_REASON, *reasons]
+
+
+def apply(
+    table: pa.Table, items: list[Correction] | None = None, data_dir: Path | None = None, version: str | None = None
+) -> pa.Table:
+    """``table`` (TAG schema) with corrected fields replaced; a corrected label sets the score's sign too.
+
+    ``items`` default to ``load(data_dir)``. With ``version`` only rows of that analyzer version are
+    corrected. Only the corrected rows are converted to Python objects, so a large table (a whole lake
+    file) costs little more than its key columns; row order is kept. Applying twice gives the same table.
+    """
+    items = load(data_dir) if items is None else items
+    if not items or table.num_rows == 0:
         return table
-    cols = {name: table.column(name).to_pylist() for name in table.column_names}
-    for i in rows:
-        fix = wanted[keys[i]]
-        for field, value in fix.items():
-            cols[field][i] = value
-        if "sentiment_label" in fix and fix["sentiment_label"] in _SENTIMENT_OF:
-            cols["sentiment"][i] = _SENTIMENT_OF[str(fix["sentiment_label"])] * max(abs(cols["sentiment"][i] or 0), 0.5)
-        if "criticism" in fix:
-            cols["criticism_reasons"][i] = ["corrected by the team", *(cols["criticism_reasons"][i] or [])]
-    return pa.Table.from_pydict(cols, schema=table.schema)
+    wanted = _wanted(items)
+    if not wanted:
+        return table
+    keys = pc.binary_join_element_wise(table.column("source"), table.column("id"), "\x1f")
+    mask = pc.is_in(keys, value_set=pa.array([f"{s}\x1f{i}" for s, i in wanted], pa.string()))
+    if version is not None:
+        mask = pc.and_(mask, pc.equal(table.column("analyzer_version"), version))
+    rows = pc.indices_nonzero(pc.fill_null(mask, False))
+    if len(rows) == 0:
+        return table
+    picked = table.take(rows).to_pylist()
+    for row in picked:
+        _fix_row(row, wanted[(row["source"], row["id"])])
+    fixed = pa.Table.from_pylist(picked, schema=table.schema)
+    n = table.num_rows
+    order = np.arange(n)
+    order[rows.to_numpy()] = np.arange(n, n + len(picked))  # each corrected row takes its row's place
+    return pa.concat_tables([table, fixed]).take(pa.array(order))
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return a == b
+
+
+def stale(table: pa.Table, items: list[Correction], version: str | None = None) -> list[bool]:
+    """Per row of ``table`` (TAG schema): True where ``apply`` would change it, i.e. a correction of that
+    mention is not (or no longer) what the row holds. Meant for the few rows that have corrections."""
+    if not items or table.num_rows == 0:
+        return [False] * table.num_rows
+    before = table.to_pylist()
+    after = apply(table, items, version=version).to_pylist()
+    return [any(not _same(b[k], a[k]) for k in b) for b, a in zip(before, after, strict=True)]

@@ -4,7 +4,9 @@ Untagged mentions are found with an anti-join in DuckDB over the lake's parquet 
 streamed in batches (memory stays flat however large the lake); each batch is tagged by
 ``analysis.tagger.Tagger`` and appended to the ``tags`` table. Re-running adds nothing; a
 new ``ANALYZER_VERSION`` tags everything again. Corrections by the team
-(``analysis.corrections``) override the automatic tags they concern.
+(``analysis.corrections``) override the automatic tags they concern: when a mention is tagged,
+and, for corrections made (or changed) after that, on the next pass, which rewrites only the
+tag files holding such rows (``reapply_corrections``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -38,6 +41,11 @@ _UNTAGGED = (
     "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m "
     "ANTI JOIN done t ON m.source = t.source AND m.id = t.id"
 )
+# Tag rows of one version whose mention has a correction, with the file that holds them.
+_CORRECTED = (
+    "SELECT {cols}, t.filename AS _file FROM read_parquet(?, union_by_name = true, filename = true) t "
+    "SEMI JOIN fixed k ON t.source = k.source AND t.id = k.id WHERE t.analyzer_version = ?"
+)
 
 
 @dataclass
@@ -45,6 +53,8 @@ class PassResult:
     tagged: int = 0
     batches: int = 0
     seconds: float = 0.0
+    corrected: int = 0  # tag rows tagged before a correction (or its change) that now carry it
+    corrected_files: int = 0  # tag files rewritten for them
 
 
 def _connect(memory_limit: str = "512MB") -> duckdb.DuckDBPyConnection:
@@ -80,6 +90,52 @@ def text_of(title: str | None, text: str | None) -> str:
     return title or text or ""
 
 
+def reapply_corrections(
+    lake: Lake, fixes: list[corrections.Correction], version: str = ANALYZER_VERSION, batch: int = BATCH,
+) -> tuple[int, int]:
+    """Apply corrections made after tagging to the stored tags of ``version``; returns (rows, files).
+
+    Only tag rows of corrected mentions are read (a DuckDB semi-join over the tag files, streamed),
+    and only files holding a row that differs from what ``corrections.apply`` gives are rewritten,
+    each atomically through ``Lake.replace_file`` (as ``Lake.rewrite`` does). Nothing to do, nothing
+    written: a second pass without new corrections touches no file. Caller holds the write lock.
+    """
+    if not fixes:
+        return 0, 0
+    lake.recover(TAGS)
+    tag_files = [str(p) for p in lake.files(TAGS)]
+    if not tag_files:
+        return 0, 0
+    keys = sorted({(c.source, c.id) for c in fixes if c.field in corrections.FIELDS})
+    if not keys:
+        return 0, 0
+    fixed = pa.table({"source": [k[0] for k in keys], "id": [k[1] for k in keys]})
+    sql = _CORRECTED.format(cols=", ".join(f"t.{name}" for name in TAGS.schema.names))
+    stale_files: dict[str, int] = {}
+    con = _connect()
+    try:
+        con.register("fixed", fixed)
+        for rb in con.sql(sql, params=[tag_files, version]).to_arrow_reader(batch):
+            if not rb.num_rows:
+                continue
+            rows = pa.Table.from_batches([rb])
+            files = rows.column("_file").to_pylist()
+            rows = rows.drop_columns(["_file"]).cast(TAGS.schema)
+            for path, is_stale in zip(files, corrections.stale(rows, fixes, version), strict=True):
+                if is_stale:
+                    stale_files[path] = stale_files.get(path, 0) + 1
+    finally:
+        con.close()
+    done = 0
+    for path, n in sorted(stale_files.items()):
+        data = lake.read_file(Path(path))
+        if data is None:  # quarantined as unreadable: nothing left to correct
+            continue
+        lake.replace_file(Path(path), corrections.apply(data, fixes, version=version))
+        done += n
+    return done, len(stale_files)
+
+
 def tag_batch(
     tagger: Tagger | ParallelTagger, rb: pa.RecordBatch, tagged_at: datetime, version: str = ANALYZER_VERSION,
     fixes: list[corrections.Correction] | None = None,
@@ -108,7 +164,8 @@ def run(
     """Tag every untagged mention of ``ctx``'s lake on ``workers`` processes (default: all cores).
 
     Holds the write lock while it runs. ``retag`` first drops this version's tags (after a
-    company model was trained), so that every mention is tagged again.
+    company model was trained), so that every mention is tagged again. Corrections made since a
+    mention was tagged are applied to its stored tags first (``reapply_corrections``).
     """
     started = time.monotonic()
     result = PassResult()
@@ -118,7 +175,11 @@ def run(
         if retag:
             gone = lake.rewrite(TAGS, lambda t: pc.not_equal(t.column("analyzer_version"), version))
             log.info("dropped %d tags of version %s to tag again", gone, version)
-        fixes = corrections.load(ctx.data_dir)
+        fixes = corrections.load(ctx.data_dir)  # none (with a warning) when the store cannot be read
+        result.corrected, result.corrected_files = reapply_corrections(lake, fixes, version, batch)
+        if result.corrected:
+            log.info("re-applied team corrections to %d tagged mentions (%d tag files rewritten)",
+                     result.corrected, result.corrected_files)
         for rb in untagged(lake, version, batch):
             table = tag_batch(ptagger, rb, datetime.now(UTC), version, fixes)
             res = lake.append(TAGS, table)
