@@ -55,8 +55,9 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     result = pipeline.run(ctx, batch=args.batch_size, wait=args.wait, workers=args.workers,
                           retag=args.retag)
     rate = result.tagged / result.seconds if result.seconds else 0.0
-    print(f"tagged {result.tagged} mentions in {result.seconds:.1f}s ({rate:,.0f}/s)")
-    if result.tagged:
+    print(f"tagged {result.tagged} mentions in {result.seconds:.1f}s ({rate:,.0f}/s)"
+          + (f"; team corrections re-applied to {result.corrected} tagged mentions" if result.corrected else ""))
+    if result.tagged or result.corrected:  # a corrected criticism flag changes the themes, too
         from analysis import themes
 
         found = themes.run(ctx)
