@@ -9,6 +9,7 @@ a finite baseline). An interval is a spike when ``P(X >= count) < p_value``,
 ``count >= min_count`` and ``count >= MIN_RATIO x expected``. Earlier spikes are left out of
 later baselines. Consecutive spike intervals form one episode whose key never changes while it
 goes on; episodes of several topics that share most posts at the same time are one alert.
+``daily_spikes`` applies the same rule to the dashboard's daily volume (its spike markers).
 """
 
 from __future__ import annotations
@@ -101,6 +102,34 @@ def detect_series(counts: pd.Series, settings: Alerts) -> list[Spike]:
             usable[i] = False
             out.append(Spike(counts.index[i], int(count), expected, p))
     return out
+
+
+def daily_spikes(daily: pd.DataFrame, settings: Alerts) -> pd.DataFrame:
+    """The dashboard's spike days: ``detect_series`` with the alert settings on a daily volume frame.
+
+    ``daily`` has columns ``day`` and ``mentions`` (any others, e.g. a per-source split, are summed
+    over per day). Days without rows count as zero. The series is counted per day whatever
+    ``settings.bucket`` says; ``baseline_buckets``, ``p_value`` and ``min_count`` are the alerts'.
+    Returns columns day, mentions, expected, p_value (oldest first); a period shorter than the
+    baseline needs (``MIN_HISTORY`` days before a day) has no spike days.
+    """
+    out = pd.DataFrame({
+        "day": pd.Series(dtype="datetime64[ns]"), "mentions": pd.Series(dtype="int64"),
+        "expected": pd.Series(dtype="float64"), "p_value": pd.Series(dtype="float64"),
+    })  # fmt: skip
+    if daily.empty:
+        return out
+    total = daily.groupby(pd.to_datetime(daily["day"]))["mentions"].sum()
+    counts = total.reindex(pd.date_range(total.index.min(), total.index.max(), freq="D"), fill_value=0)
+    per_day = settings if settings.bucket == "day" else settings.model_copy(update={"bucket": "day"})
+    found = detect_series(counts, per_day)
+    if not found:
+        return out
+    return pd.DataFrame({
+        "day": pd.to_datetime([s.start for s in found]).astype(total.index.dtype),
+        "mentions": pd.Series([s.count for s in found], dtype="int64"),
+        "expected": [s.expected for s in found], "p_value": [s.p_value for s in found],
+    })  # fmt: skip
 
 
 def episodes(spikes: list[Spike], step: pd.Timedelta) -> list[list[Spike]]:

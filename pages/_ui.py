@@ -262,7 +262,10 @@ def frame_download(frame: pd.DataFrame, name: str, key: str, label: str = "Downl
 
 
 def volume_chart(daily: pd.DataFrame, spikes: pd.DataFrame, color: str, title: str) -> alt.LayerChart | alt.Chart:
-    """Stacked daily bars by ``color`` with spike days marked by a red rule and label."""
+    """Stacked daily bars by ``color`` with spike days marked by a red rule and label.
+
+    ``spikes``: columns day, mentions, expected, p_value (``analysis.spikes.daily_spikes``).
+    """
     bars = alt.Chart(daily, title=title).mark_bar().encode(
         x=alt.X("day:T", title=None),
         y=alt.Y("sum(mentions):Q", title="mentions"),
@@ -272,8 +275,11 @@ def volume_chart(daily: pd.DataFrame, spikes: pd.DataFrame, color: str, title: s
     )
     if spikes.empty:
         return bars
+    tips = [alt.Tooltip("day:T", title="spike"), alt.Tooltip("mentions:Q", title="mentions"),
+            alt.Tooltip("expected:Q", title="expected", format=",.1f"),
+            alt.Tooltip("p_value:Q", title="p-value", format=".1e")]
     rules = alt.Chart(spikes).mark_rule(color="#d62728", strokeDash=[4, 3], strokeWidth=1.5).encode(
-        x="day:T", tooltip=[alt.Tooltip("day:T", title="spike"), alt.Tooltip("mentions:Q", title="mentions")]
+        x="day:T", tooltip=tips
     )
     return alt.layer(bars, rules)
 

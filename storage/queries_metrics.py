@@ -1,5 +1,5 @@
 """Aggregates over the ``daily`` rollup (``facts`` for response times): volumes, sentiment,
-criticism, KPIs, spikes, topics, share of voice.
+criticism, KPIs, topics, share of voice. (Spike days: ``analysis.spikes.daily_spikes``.)
 
 Every function takes a ``Store`` and ``Filters`` and returns a small pandas frame or a dataclass.
 """
@@ -11,9 +11,6 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from storage.queries import Filters, Store
-
-SPIKE_MIN = 10  # a day needs at least this many mentions to count as a spike
-SPIKE_FACTOR = 3.0  # ... and to lie this many robust deviations above the period's median
 
 
 def volume_by_day(store: Store, f: Filters, by: str = "source") -> pd.DataFrame:
@@ -112,17 +109,6 @@ def change(now: float | int | None, before: float | int | None, relative: bool) 
     if relative:
         return (now - before) / before if before else None
     return now - before
-
-
-def spikes(daily: pd.DataFrame) -> pd.DataFrame:
-    """Days whose total volume lies far above the period's median (median + 3 MAD, at least 10)."""
-    if daily.empty:
-        return pd.DataFrame({"day": pd.Series(dtype="datetime64[ns]"), "mentions": pd.Series(dtype="int64")})
-    total = daily.groupby("day", as_index=False)["mentions"].sum()
-    med = total["mentions"].median()
-    mad = (total["mentions"] - med).abs().median() or 1.0
-    limit = max(SPIKE_MIN, med + SPIKE_FACTOR * 1.4826 * mad)
-    return total[total["mentions"] > limit].reset_index(drop=True)
 
 
 def top_topics(store: Store, f: Filters, limit: int = 10) -> pd.DataFrame:

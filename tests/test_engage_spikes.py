@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import spikes
-from earshot.config import Alerts
+from earshot.config import EXAMPLE_CONFIG, Alerts, load_config
 from tests.test_engage_conversations import NOW, frame, post
 
 
@@ -108,3 +108,51 @@ def test_no_posts_no_alerts() -> None:
 def test_posts_after_now_are_not_seen() -> None:
     before_outage = NOW - timedelta(hours=6)
     assert spikes.find(frame(outage_posts()), Alerts(), before_outage) == []
+
+
+# The dashboard's spike markers (analysis.spikes.daily_spikes): the alerts' rule on the shown daily volume.
+
+
+def _daily_frame(values: list[int], skip: tuple[int, ...] = ()) -> pd.DataFrame:
+    """The Overview's ``volume_by_day`` shape: day, source, mentions; a day in ``skip`` has no rows."""
+    days = pd.date_range("2026-01-01", periods=len(values), freq="D")
+    rows = [(d, s, n) for i, (d, v) in enumerate(zip(days, values, strict=True)) if i not in skip
+            for s, n in (("x", v // 2), ("reddit", v - v // 2))]
+    return pd.DataFrame(rows, columns=["day", "source", "mentions"])
+
+
+def test_dashboard_spike_days_are_the_days_detect_series_flags() -> None:
+    settings = load_config(EXAMPLE_CONFIG).alerts
+    rng = np.random.default_rng(11)
+    values = [int(v) for v in rng.negative_binomial(8, 8 / (8 + 40), size=60)]
+    values[20], values[45], values[46] = 220, 180, 150
+    values[30] = 0  # a day without mentions has no rows in the rollup, but counts as 0
+    frame = _daily_frame(values, skip=(30,))
+    series = pd.Series(values, index=pd.date_range("2026-01-01", periods=60, freq="D"))
+    flagged = spikes.detect_series(series, settings)
+    marked = spikes.daily_spikes(frame, settings)
+    assert list(marked.columns) == ["day", "mentions", "expected", "p_value"]
+    assert list(marked["day"]) == [s.start for s in flagged]
+    assert {series.index[i] for i in (20, 45, 46)} <= set(marked["day"])
+    assert list(marked["mentions"]) == [s.count for s in flagged]
+    assert list(marked["expected"]) == [s.expected for s in flagged]
+    assert list(marked["p_value"]) == [s.p_value for s in flagged]
+    assert (marked["p_value"] < settings.p_value).all()
+    # hourly alerts: the daily chart still uses the same baseline length, p-value and minimum count, per day
+    hourly = spikes.daily_spikes(frame, settings.model_copy(update={"bucket": "hour"}))
+    pd.testing.assert_frame_equal(hourly, marked)
+
+
+def test_dashboard_flat_series_has_no_spike_days() -> None:
+    assert spikes.daily_spikes(_daily_frame([20] * 60), load_config(EXAMPLE_CONFIG).alerts).empty
+    marked = spikes.daily_spikes(_daily_frame([20] * 12 + [200] + [20] * 17), Alerts())
+    assert list(marked["day"]) == [pd.Timestamp("2026-01-13")]  # one outlier: that day only
+
+
+def test_dashboard_short_period_has_no_spike_days() -> None:
+    settings = load_config(EXAMPLE_CONFIG).alerts
+    empty = spikes.daily_spikes(_daily_frame([]), settings)
+    assert empty.empty and list(empty.columns) == ["day", "mentions", "expected", "p_value"]
+    for n in (1, 2, 3):  # fewer days than the baseline needs before the last one
+        assert spikes.daily_spikes(_daily_frame([5] * (n - 1) + [500]), settings).empty
+    assert len(spikes.daily_spikes(_daily_frame([5, 5, 5, 500]), settings)) == 1  # from the 4th day on

@@ -148,16 +148,6 @@ def test_volume_topics_and_entities(lake_dir: Path) -> None:
     assert set(themes["topic"]) == {"pricing", "billing"} and set(themes["entity"]) == {"Acme"}
 
 
-def test_spikes_flag_only_outliers() -> None:
-    days = pd.date_range("2026-01-01", periods=30, freq="D")
-    counts = [20] * 30
-    counts[12] = 200
-    frame = pd.DataFrame({"day": days, "source": "x", "mentions": counts})
-    spikes = qm.spikes(frame)
-    assert list(spikes["day"]) == [days[12]]
-    assert qm.spikes(frame.iloc[0:0]).empty
-
-
 def test_mentions_page_sorts_and_links_safely(lake_dir: Path) -> None:
     s = Store(lake_dir)
     by_reach = qr.mentions_page(s, Filters(), "reach", 3)
