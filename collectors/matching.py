@@ -10,7 +10,7 @@ exclusions does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from earshot.config import Entity
 from earshot.errors import ConfigError
@@ -145,17 +145,50 @@ def evaluate(node: Node, hits: set[str]) -> bool:
 _WORD_START = r"(?<!\w)"
 
 
-def _literal(pattern: str) -> str | None:
-    """The case-folded ASCII word an atom's match always starts with, or None (then no shortcut).
+_QUANTIFIERS = ("*", "+", "?", "{")
 
-    Only ASCII letters, digits and ``_`` are taken (``re.escape`` leaves them as they are), so the
-    test ``literal in _fold(text)`` can never miss a match that ``re.IGNORECASE`` would find.
+
+def _literal(pattern: str) -> tuple[str, int] | None:
+    """A case-folded ASCII word every match of an atom contains, and how many characters into the
+    match it starts; None when there is none (then no shortcut).
+
+    Only the part of the pattern whose every token matches exactly one character is read (up to the
+    first class, group or quantifier), and of it the longest run of ASCII letters, digits and ``_``
+    (``re.escape`` leaves them as they are; ``@`` or an escaped ``#`` in front just shift the run). So
+    the test ``literal in _fold(text)`` can never miss a match that ``re.IGNORECASE`` would find, and
+    where the folded text lines up with the text, no match starts before the word's first
+    occurrence minus that offset.
     """
-    body = pattern[len(_WORD_START):] if pattern.startswith(_WORD_START) else ""
-    n = 0
-    while n < len(body) and body[n].isascii() and (body[n].isalnum() or body[n] == "_"):
-        n += 1
-    return body[:n].casefold() if n >= 2 else None
+    if not pattern.startswith(_WORD_START):
+        return None
+    body = pattern[len(_WORD_START):]
+    runs: list[tuple[str, int]] = []
+    run: list[str] = []
+    i = width = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            ch = body[i + 1:i + 2]
+            if not ch or ch.isalnum():
+                break  # a class such as \w or \s: the fixed-width part ends here
+            step = 2
+        elif ch in "[(|?*+{.^$)":
+            break  # a class, group, alternation, quantifier or wildcard
+        else:
+            step = 1
+        if body[i + step:i + step + 1] in _QUANTIFIERS:
+            break  # a quantified character may match more or fewer than one
+        if ch.isascii() and (ch.isalnum() or ch == "_"):
+            run.append(ch)
+        elif run:
+            runs.append(("".join(run), width - len(run)))
+            run = []
+        i += step
+        width += 1
+    if run:
+        runs.append(("".join(run), width - len(run)))
+    best = max(runs, key=lambda r: len(r[0]), default=None)  # the first of the longest
+    return (best[0].casefold(), best[1]) if best and len(best[0]) >= 2 else None
 
 
 def _fold(text: str) -> str:
@@ -173,6 +206,8 @@ class _Compiled:
     terms: list[tuple[str, Node]]
     exclude: list[Node]
     atoms: dict[str, re.Pattern[str]]
+    # Per atom: (regex source, compiled, literal or None, offset of the literal in a match); see _literal.
+    plan: list[tuple[str, re.Pattern[str], str | None, int]] = field(default_factory=list)
 
 
 class Matcher:
@@ -183,47 +218,70 @@ class Matcher:
         for i, ent in enumerate(entities):
             terms: list[tuple[str, Node]] = []
             exclude: list[Node] = []
-            for field, items in (("terms", ent.terms + ent.aliases), ("exclude", ent.exclude)):
+            for field_name, items in (("terms", ent.terms + ent.aliases), ("exclude", ent.exclude)):
                 for term in items:
                     try:
                         node = parse(term)
                     except ValueError as exc:
                         raise ConfigError(
-                            f"entity {ent.name!r} (entities/competitors[{i}]) has a bad {field} entry {term!r}: {exc}.",
+                            f"entity {ent.name!r} (entities/competitors[{i}]) has a bad {field_name} entry "
+                            f"{term!r}: {exc}.",
                             "Fix the term; quote phrases with double quotes.",
                         ) from None
-                    (terms.append((term, node)) if field == "terms" else exclude.append(node))
+                    (terms.append((term, node)) if field_name == "terms" else exclude.append(node))
             nodes = [n for _, n in terms] + exclude
             patterns = {p for n in nodes for p in _atoms(n)}
             self.entities.append(
                 _Compiled(ent.name, terms, exclude, {p: re.compile(p, re.IGNORECASE) for p in patterns})
             )
         every = sorted({p for e in self.entities for p in e.atoms})
-        # One pass over the text finds whether any atom can hit at all (most items: once). The shared
-        # word-start lookbehind goes in front of the alternation, so it is tried once per position.
+        # Where some atom has no literal: one pass over the text finds whether any atom can hit at all
+        # (most items: once). The shared word-start lookbehind goes in front of the alternation, so it
+        # is tried once per position.
         if every and all(p.startswith(_WORD_START) for p in every):
             alternatives = "|".join(f"(?:{p[len(_WORD_START):]})" for p in every)
             self._any = re.compile(f"{_WORD_START}(?:{alternatives})", re.IGNORECASE)
         else:
             self._any = re.compile("|".join(f"(?:{p})" for p in every), re.IGNORECASE) if every else None
-        # Cheaper still: a literal every hit must contain (see _literal); None where there is none.
-        self._literals = {p: _literal(p) for p in every}
+        # Cheaper: a literal every hit must contain (see _literal); None where there is none.
+        literals = {p: _literal(p) for p in every}
+        self._literals = {p: lit[0] if lit else None for p, lit in literals.items()}
         self._all_literal = bool(every) and all(self._literals.values())
+        self._distinct = list(dict.fromkeys(lit for lit in self._literals.values() if lit))
+        for ent in self.entities:
+            ent.plan = [(p, rx, *(literals[p] or (None, 0))) for p, rx in ent.atoms.items()]
 
     def match(self, text: str) -> tuple[list[str], list[str]]:
         """Entities that match ``text`` (config order) and the terms that made them match."""
         if not text or self._any is None:
             return [], []
-        folded = _fold(text)
-        lits = self._literals
-        if self._all_literal and not any(lit in folded for lit in lits.values()):
-            return [], []
-        if not self._any.search(text):
+        folded = text.casefold()
+        # Full case folding maps each character to one or more: the same length means each to one, so
+        # an index into the folded text is an index into the text.
+        aligned = len(folded) == len(text)
+        if "ı" in folded or "\u0307" in folded:
+            folded = _fold(text)
+            aligned = False
+        if self._all_literal:
+            if not any(lit in folded for lit in self._distinct):
+                return [], []
+        elif not self._any.search(text):
             return [], []
         names: list[str] = []
         matched: list[str] = []
         for ent in self.entities:
-            hits = {p for p, rx in ent.atoms.items() if (lits[p] is None or lits[p] in folded) and rx.search(text)}
+            hits: set[str] = set()
+            for p, rx, lit, offset in ent.plan:
+                if lit is None:
+                    if rx.search(text):
+                        hits.add(p)
+                elif aligned:
+                    # No match starts before the literal's first occurrence (less its offset): search from there.
+                    at = folded.find(lit)
+                    if at >= 0 and rx.search(text, at - offset if at > offset else 0):
+                        hits.add(p)
+                elif lit in folded and rx.search(text):
+                    hits.add(p)
             if not hits:
                 continue
             found = [term for term, node in ent.terms if evaluate(node, hits)]
