@@ -69,9 +69,11 @@ class RunReport:
         return row
 
 
-def _clean_strings(row: dict[str, Any]) -> None:
-    """Replace lone surrogates (valid in JSON escapes, not in UTF-8 or parquet) by U+FFFD, in place."""
-    for key, value in row.items():
+def _clean_strings(row: dict[str, Any], keys: Iterable[str] | None = None) -> None:
+    """Replace lone surrogates (valid in JSON escapes, not in UTF-8 or parquet) by U+FFFD, in place
+    (only in ``keys`` when given: the values a collector filled in, the rest are the empty row's)."""
+    for key in row if keys is None else keys:
+        value = row[key]
         if isinstance(value, str):
             if not value.isascii():  # an ASCII string (ids, links, most names) holds no surrogate: skip it
                 row[key] = _SURROGATE.sub("\ufffd", value)
@@ -117,9 +119,13 @@ class Pipeline:
         """Map, filter and match one batch of raw payloads into mention rows."""
         now = datetime.now(UTC)
         rows: list[dict[str, Any]] = []
+        to_mention, match, pseudo = self.to_mention, self.matcher.match, self.pseudo
+        normalise, authors_key = privacy.normalise, privacy.AUTHORS_KEY
+        forgotten, staff_of, own_of = self.forgotten, self.staff, self.own
+        keep_unmatched = self.collector.keep_unmatched
         for n, raw in enumerate(items):
             try:
-                mapped = self.to_mention(raw)
+                mapped = to_mention(raw)
             except (BadItem, KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError) as exc:
                 report.bad += 1
                 where = raw.get("_line") if isinstance(raw, dict) else None
@@ -130,33 +136,38 @@ class Pipeline:
                 continue
             row = empty_row()
             row.update(mapped)
-            stored = privacy.stored_authors(raw)  # a re-mapped pseudonymised payload: the values ingest stored
-            if stored is not None:
-                row.update(stored)
-            _clean_strings(row)
-            row["collected_at"] = row.get("collected_at") or now
-            row["created_at"] = row.get("created_at") or row["collected_at"]
-            handle = privacy.normalise(row.get("author") or "")
+            _clean_strings(row, mapped)  # the other fields hold the empty row's None, False and []
+            if isinstance(raw, dict) and authors_key in raw:
+                # A re-mapped pseudonymised payload: the values ingest stored.
+                stored = privacy.stored_authors(raw)
+                if stored is not None:
+                    row.update(stored)
+                    _clean_strings(row, stored)
+            row["collected_at"] = row["collected_at"] or now
+            row["created_at"] = row["created_at"] or row["collected_at"]
+            handle = normalise(row["author"] or "")
             src = row["source"]
-            text = " ".join(x for x in (row.get("title"), row.get("text")) if x)
-            ids = {handle, privacy.normalise(row.get("author_id") or "")} - {""}
-            if privacy.is_forgotten(ids, self.forgotten, self.marker):
+            title, body = row["title"], row["text"]
+            text = " ".join((title, body)) if title and body else " ".join(x for x in (title, body) if x)
+            author_id = normalise(row["author_id"] or "")
+            if forgotten and privacy.is_forgotten({handle, author_id} - {""}, forgotten, self.marker):
                 report.excluded += 1  # erased on request: never collected again
                 continue
-            if ids & self.staff.get(src, set()):
+            staff = staff_of.get(src)
+            if staff and ((handle and handle in staff) or (author_id and author_id in staff)):
                 report.excluded += 1  # privacy: staff accounts never enter the lake
                 if self.privacy.employee_posts == "count_only":
                     day = row["created_at"].replace(hour=0, minute=0, second=0, microsecond=0)
-                    found, _ = self.matcher.match(text)
+                    found, _ = match(text)
                     self.staff_counts[(day, src, found[0] if found else "")] += 1
                 continue
             # Own accounts are recognised before hashing and stay in clear: they are the company's.
-            row["is_own"] = bool(handle) and handle in self.own.get(src, ())
-            if self.pseudo is not None and not row["is_own"]:
-                row["author"] = self.pseudo(row.get("author"))
-                row["author_id"] = self.pseudo(row.get("author_id"))
-            entities, terms = self.matcher.match(text)
-            if not entities and not row["is_own"] and not self.collector.keep_unmatched:
+            row["is_own"] = is_own = bool(handle) and handle in own_of.get(src, ())
+            if pseudo is not None and not is_own:
+                row["author"] = pseudo(row["author"])
+                row["author_id"] = pseudo(row["author_id"])
+            entities, terms = match(text)
+            if not entities and not is_own and not keep_unmatched:
                 report.unmatched += 1
                 continue
             row["entity"] = entities[0] if entities else None
