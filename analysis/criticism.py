@@ -38,13 +38,18 @@ class Target:
 
 
 def judge(
-    masked_lower: str, lang: str, sentiment: float, target: Target, label: str | None = None
+    masked_lower: str, lang: str, sentiment: float, target: Target, label: str | None = None,
+    present: set[str] | None = None,
 ) -> tuple[bool, list[str]]:
     """Flag and reasons for one post (masked, lower-cased text); ``label`` is the sentiment label, if known
-    (negativity without a cue counts only when the label is negative, too)."""
-    complaint = cues.found(cues.for_lang(cues.COMPLAINT, lang), masked_lower)
-    sarcasm = cues.found(cues.for_lang(cues.SARCASM, lang), masked_lower)
-    failure = cues.found(cues.for_lang(cues.FAILURE_QUESTION, lang), masked_lower)
+    (negativity without a cue counts only when the label is negative, too). ``present``: the text's
+    ``cues.scanner(lang).scan``, if already made."""
+    scan = cues.scanner(lang)
+    if present is None:
+        present = scan.scan(masked_lower)
+    complaint = scan.find(masked_lower, present, 0)
+    sarcasm = scan.find(masked_lower, present, 1)
+    failure = scan.find(masked_lower, present, 2)
     found = complaint + sarcasm + failure
     reasons = list(found)
     reasons.append(f"sentiment: {sentiment:+.2f}")

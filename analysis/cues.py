@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from analysis.fastmatch import Literals, Searcher
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -169,23 +171,97 @@ def required(pattern: str) -> frozenset[str] | None:
     return found if found and min(map(len, found)) >= 3 else None
 
 
-_GATES: dict[int, list[frozenset[str] | None]] = {}
+class CueSet:
+    """Cue lists prepared for many texts; ``find`` gives exactly the names of the cues whose regular
+    expressions occur in a text (in list order), as running every cue would.
+
+    Each cue is a ``fastmatch.Searcher``: it runs only where the literal strings it requires occur, and in a
+    form the regex engine searches faster. One ``scan`` of the text finds those literals for every cue of
+    every list at once; pass its result to ``find``/``any`` to share it between them."""
+
+    def __init__(self, lists: tuple[list, ...]) -> None:
+        self.lists = lists
+        self.names = [[c.name if isinstance(c, Cue) else c.pattern for c in items] for items in lists]
+        self.searchers = [[Searcher(c.pattern if isinstance(c, Cue) else c) for c in items] for items in lists]
+        self.literals = Literals({w for row in self.searchers for s in row for w in s.literals()})
+        # Per list: which cues a literal may let through, and the cues that run whatever the literals.
+        self.touch: list[dict[str, frozenset[int]]] = []
+        self.ungated: list[frozenset[int]] = []
+        self.case_twins: list[frozenset[int]] = []
+        self.twin_fixes: list[re.Pattern[str] | None] = []
+        for row in self.searchers:
+            touch: dict[str, set[int]] = {}
+            for i, s in enumerate(row):
+                for w in s.literals():
+                    touch.setdefault(w, set()).add(i)
+            self.touch.append({w: frozenset(ix) for w, ix in touch.items()})
+            self.ungated.append(frozenset(i for i, s in enumerate(row) if not s.gated))
+            self.case_twins.append(frozenset(i for i, s in enumerate(row) if s.twin is not None))
+            fixes = "".join(s.fixes.pattern[1:-1] for s in row if s.twin is not None and s.fixes is not None)
+            self.twin_fixes.append(re.compile(f"[{fixes}]") if fixes else None)
+
+    def scan(self, text: str) -> set[str]:
+        """The required literals that occur in ``text`` (input for ``find`` and ``any``)."""
+        return self.literals.present(text)
+
+    def _candidates(self, text: str, present: set[str], which: int) -> list[int]:
+        touch = self.touch[which]
+        out = set(self.ungated[which])
+        for w in present:
+            hit = touch.get(w)
+            if hit:
+                out |= hit
+        twins = self.case_twins[which]
+        if twins and not twins <= out:
+            fixes = self.twin_fixes[which]
+            if text.lower() != text or (fixes is not None and fixes.search(text)):  # the twins do not apply
+                out |= twins
+        return sorted(out)
+
+    def find(self, text: str, present: set[str] | None = None, which: int = 0) -> list[str]:
+        """Names of the cues of list ``which`` that occur in ``text``."""
+        if present is None:
+            present = self.scan(text)
+        names, searchers = self.names[which], self.searchers[which]
+        return [names[i] for i in self._candidates(text, present, which) if searchers[i].search(text, present)]
+
+    def any(self, text: str, present: set[str] | None = None, which: int = 0) -> bool:
+        """Whether any cue (or pattern) of list ``which`` occurs in ``text``."""
+        if present is None:
+            present = self.scan(text)
+        searchers = self.searchers[which]
+        return any(searchers[i].search(text, present) for i in self._candidates(text, present, which))
 
 
-def _gates(cues: list[Cue]) -> list[frozenset[str] | None]:
-    key = id(cues)
-    if key not in _GATES:
-        _GATES[key] = [required(cue.pattern.pattern) for cue in cues]
-    return _GATES[key]
+_SETS: dict[tuple[int, ...], tuple[tuple[list, ...], CueSet]] = {}
+
+
+def cue_set(*lists: list) -> CueSet:
+    """The (cached) ``CueSet`` of some lists of cues or compiled patterns."""
+    key = tuple(map(id, lists))
+    hit = _SETS.get(key)
+    if hit is None or any(a is not b for a, b in zip(hit[0], lists, strict=True)):
+        hit = (lists, CueSet(lists))
+        _SETS[key] = hit
+    return hit[1]
+
+
+TABLES = (COMPLAINT, SARCASM, FAILURE_QUESTION, SUGGESTION, QUESTION)  # the lists of ``scanner``, in order
+_SCANNERS: dict[str, CueSet] = {}
+
+
+def scanner(lang: str) -> CueSet:
+    """One ``CueSet`` over every table of a language (see ``for_lang``), in ``TABLES`` order: one scan per
+    text serves the criticism and the intent tagger."""
+    found = _SCANNERS.get(lang)
+    if found is None:
+        found = _SCANNERS[lang] = cue_set(*(for_lang(table, lang) for table in TABLES))
+    return found
 
 
 def found(cues: list[Cue], text: str) -> list[str]:
-    """Names of the cues that occur in ``text``; a cue's regular expression runs only when the text contains
-    one of the literal strings every match of it needs (a substring test is far cheaper)."""
-    return [
-        cue.name for cue, gate in zip(cues, _gates(cues), strict=True)
-        if (gate is None or any(g in text for g in gate)) and cue.pattern.search(text)
-    ]
+    """Names of the cues that occur in ``text`` (in list order); see ``CueSet``."""
+    return cue_set(cues).find(text)
 
 
 def for_lang(table: dict, lang: str) -> list:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from re import _compiler, _parser
+from re import _constants as _c
 
 from collectors.matching import Node, Not, Word, evaluate, parse
 from earshot.config import Entity
@@ -77,10 +79,30 @@ class FastMatcher:
                     dest.append(node)
                     _atoms(node, self.atoms)
             self.entities.append((ent.name, terms, exclude))
+        # Atoms grouped by their leading literal (each substring test done once), regexes in their quick form,
+        # and per entity the plain one-word terms as a set (most terms are just that).
+        by_literal: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+        for p, atom in self.atoms.items():
+            by_literal.setdefault(atom.literal, []).append((p, quick(atom.regex)))
+        self._ungated = by_literal.pop("", [])
+        self._literals = list(by_literal)
+        self._by_literal = list(by_literal.values())
+
+        def split(nodes: list[Node]) -> tuple[frozenset[str], list[Node]]:
+            words = frozenset(n.pattern for n in nodes if isinstance(n, Word))
+            return words, [n for n in nodes if not isinstance(n, Word)]
+
+        self._plan = [(name, *split(terms), *split(exclude)) for name, terms, exclude in self.entities]
 
     def hits(self, lower: str) -> set[str]:
         """Atoms (regex sources) that occur in the lower-cased text."""
-        return {p for p, a in self.atoms.items() if (not a.literal or a.literal in lower) and a.regex.search(lower)}
+        found = {p for p, rx in self._ungated if rx.search(lower)}
+        groups = self._by_literal
+        for i in [i for i, lit in enumerate(self._literals) if lit in lower]:
+            for p, rx in groups[i]:
+                if rx.search(lower):
+                    found.add(p)
+        return found
 
     def match(self, text: str, lower: str | None = None) -> list[str]:
         """Names of the entities ``text`` matches."""
@@ -88,5 +110,363 @@ class FastMatcher:
         found = self.hits(lower)
         if not found:
             return []
-        return [name for name, terms, exclude in self.entities
-                if any(evaluate(t, found) for t in terms) and not any(evaluate(x, found) for x in exclude)]
+        return [
+            name for name, words, terms, xwords, exclude in self._plan
+            if (not words.isdisjoint(found) or any(evaluate(t, found) for t in terms))
+            and xwords.isdisjoint(found) and not any(evaluate(x, found) for x in exclude)
+        ]
+
+
+# -- regular expressions: the same answers, found faster ----------------------------------------------------
+#
+# Python's regex engine tries a pattern at every position of a text unless the pattern starts with a literal
+# (or a small set of characters) that it can skip ahead to. The helpers below keep every pattern's exact
+# answers (yes/no: "does it occur?") while letting most texts be answered by cheap tests:
+# - ``requirements``: literal strings every match contains (from the parsed pattern); a text holding none
+#   of one such set cannot match, so the pattern need not run;
+# - ``Literals``: which of many literal strings occur in a text, in one pass of the regex engine;
+# - ``quick``: the pattern rewritten so that it starts with its first literal characters (a leading ``\b``
+#   or ``(?<!\w)`` is checked just after them instead);
+# - ``Searcher``: all of it for one pattern (split at its top-level ``|``; a case-insensitive pattern runs
+#   case-sensitively on text that is already lower-case, where that provably gives the same answer).
+# They use the standard library's regex parser and compiler (``re._parser``, ``re._compiler``); on anything
+# unexpected they fall back to the pattern as it is.
+
+_MIN_LITERAL = 3  # shorter literals (sets with one) are too common to rule anything out
+
+
+def requirements(items: list, flags: int = 0) -> list[frozenset[str]]:
+    """Sets of literal strings such that every match of the parsed pattern ``items`` contains at least one
+    string of *each* set (a sequence needs each of its parts, an alternation one of its branches, a repeat
+    with minimum 0 nothing). Only sets whose strings all have ``_MIN_LITERAL``+ characters; nothing for a
+    case-insensitive pattern."""
+    if flags & re.IGNORECASE:
+        return []
+
+    def needs(seq: list) -> list[frozenset[str]]:
+        out: list[frozenset[str]] = []
+        run = ""
+        for op, av in seq:
+            if op is _c.LITERAL:
+                run += chr(av)
+                continue
+            if run:
+                out.append(frozenset([run]))
+                run = ""
+            if op is _c.SUBPATTERN and not av[1] and not av[2]:  # a group without inline flags
+                out.extend(needs(list(av[-1])))
+            elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) and av[0] >= 1:
+                out.extend(needs(list(av[2])))
+            elif op is _c.ATOMIC_GROUP:
+                out.extend(needs(list(av)))
+            elif op is _c.BRANCH:
+                parts = [best(list(b)) for b in av[1]]
+                if all(p is not None for p in parts):
+                    out.append(frozenset().union(*parts))  # type: ignore[arg-type]
+        if run:
+            out.append(frozenset([run]))
+        return [s for s in dict.fromkeys(out) if min(map(len, s)) >= _MIN_LITERAL]
+
+    def best(seq: list) -> frozenset[str] | None:
+        return most_selective(needs(seq))
+
+    return needs(list(items))
+
+
+def most_selective(sets: list[frozenset[str]]) -> frozenset[str] | None:
+    """The set whose shortest string is longest (the first such), or None."""
+    found: frozenset[str] | None = None
+    for s in sets:
+        if found is None or min(map(len, s)) > min(map(len, found)):
+            found = s
+    return found
+
+
+def trie(words: list[str] | set[str]) -> str:
+    """A regular expression matching any of ``words``, the longest where several start at a position (a trie
+    of alternatives: the engine rejects a position after a few character tests)."""
+    root: dict = {}
+    for w in words:
+        node = root
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        kids = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
+        if not kids:
+            return ""
+        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return emit(root)
+
+
+class Literals:
+    """Which of a fixed set of literal strings occur in a text: ``present(text)`` is exactly
+    ``{w for w in words if w in text}``, found in one pass of the regex engine.
+
+    ``findall`` over a trie of the words returns non-overlapping matches, the longest at each start; a word
+    inside a match found is implied by it, and a word that starts inside one and runs past its end is tested
+    on its own (a word can only be missed by the scan where it overlaps a match)."""
+
+    def __init__(self, words: list[str] | set[str] | frozenset[str]) -> None:
+        self.words = sorted(set(words))
+        self.pattern = re.compile(trie(self.words)) if self.words else None
+        self.implied = {a: frozenset(b for b in self.words if b in a) for a in self.words}
+        self.overhang = {
+            a: tuple(b for b in self.words if b not in a and any(b.startswith(a[k:]) for k in range(1, len(a))))
+            for a in self.words
+        }
+
+    def present(self, text: str) -> set[str]:
+        if self.pattern is None:
+            return set()
+        found = self.pattern.findall(text)
+        if not found:
+            return set()
+        out: set[str] = set()
+        for a in set(found):
+            out |= self.implied[a]
+            for b in self.overhang[a]:
+                if b not in out and b in text:
+                    out.add(b)
+        return out
+
+
+def _quick_items(state: object, items: list, flags: int) -> list | None:
+    """``items`` (a parsed pattern) rewritten to start with literal characters, or None if that gains nothing.
+
+    ``\\b`` before a word character means "no word character just before"; ``(?<!\\w)`` before any character
+    but a newline means the same. Either is checked right after the literal run that follows it, with a
+    fixed-width look-behind (``never(?<!\\w[\\s\\S]{5})``), so the pattern starts with that run, which the
+    engine searches for directly. Alternatives are rewritten one by one; only when the result starts with a
+    literal, or with one of at most four different characters, is it used."""
+    if flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
+        return None
+
+    def lookbehind(k: int) -> list:
+        return list(_parser.parse(rf"(?<!\w[\s\S]{{{k}}})"))
+
+    def run_length(seq: list) -> int:
+        n = 0
+        while n < len(seq) and seq[n][0] is _c.LITERAL:
+            n += 1
+        return n
+
+    def after_first(seq: list, word_only: bool) -> list | None:
+        """``seq`` preceded by "no word character before" -> that check moved behind its leading literals."""
+        if not seq:
+            return None
+        op, av = seq[0]
+        if op is _c.LITERAL:
+            ch = chr(av)
+            if ch == "\n" or (word_only and not _WORD_CHAR.match(ch)):
+                return None
+            n = run_length(seq)
+            return [*seq[:n], *lookbehind(n), *seq[n:]]
+        if op is _c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+            inner = after_first(list(av[-1]), word_only)
+            return None if inner is None else [*inner, *seq[1:]]
+        if op is _c.BRANCH:
+            alts = [after_first(list(a), word_only) for a in av[1]]
+            if any(a is None for a in alts):
+                return None
+            return [(_c.BRANCH, (None, [_parser.SubPattern(state, a) for a in alts])), *seq[1:]]
+        return None
+
+    def rewrite(seq: list) -> list | None:
+        if not seq:
+            return None
+        op, av = seq[0]
+        if op is _c.AT and av is _c.AT_BOUNDARY:
+            return after_first(list(seq[1:]), word_only=True)
+        if op is _c.ASSERT_NOT and av[0] == -1 and _is_word_class(list(av[1])):
+            return after_first(list(seq[1:]), word_only=False)
+        if op is _c.SUBPATTERN and av[0] is None and not av[1] and not av[2]:
+            inner = rewrite(list(av[-1]))
+            return None if inner is None else [*inner, *seq[1:]]
+        if op is _c.BRANCH:
+            alts = [rewrite(list(a)) for a in av[1]]
+            if all(a is None for a in alts):
+                return None
+            subs = [_parser.SubPattern(state, a if a is not None else list(b))
+                    for a, b in zip(alts, av[1], strict=True)]
+            return [(_c.BRANCH, (None, subs)), *seq[1:]]
+        return None
+
+    new = rewrite(list(items))
+    if new is None:
+        return None
+    op, av = new[0]
+    if op is _c.LITERAL:
+        return new
+    if op is _c.BRANCH and all(alt and alt[0][0] is _c.LITERAL for alt in av[1]):
+        return new if len({alt[0][1] for alt in av[1]}) <= 4 else None
+    return None
+
+
+def _is_word_class(seq: list) -> bool:
+    """Whether a parsed pattern is exactly ``\\w`` (one word character)."""
+    return len(seq) == 1 and seq[0][0] is _c.IN and list(seq[0][1]) == [(_c.CATEGORY, _c.CATEGORY_WORD)]
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _compile(state: object, items: list, flags: int) -> re.Pattern[str]:
+    return _compiler.compile(_parser.SubPattern(state, list(items)), flags)
+
+
+def quick(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """A pattern that matches where ``pattern`` does (see ``_quick_items``), or ``pattern`` itself."""
+    try:
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        new = _quick_items(parsed.state, list(parsed), pattern.flags | parsed.state.flags)
+        return pattern if new is None else _compile(parsed.state, new, pattern.flags)
+    except Exception:  # noqa: BLE001 - private regex internals: whatever changes there, stay correct
+        return pattern
+
+
+@dataclass
+class _Part:
+    """One top-level alternative of a pattern: its literal requirements and its (quick) regex."""
+
+    first: frozenset[str] | None  # the most selective requirement (tested against a scan, or with ``in``)
+    rest: tuple[frozenset[str], ...]  # further requirements (tested with ``in``)
+    regex: re.Pattern[str]
+
+
+def _parts(pattern: re.Pattern[str]) -> list[_Part] | None:
+    """The pattern split at its top-level ``|`` (each alternative alone), with requirements; None if the
+    pattern is of a kind these helpers leave alone."""
+    flags = pattern.flags
+    if flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
+        return None
+    parsed = _parser.parse(pattern.pattern, flags)
+    if parsed.state.groups > 1 or parsed.state.flags & (re.IGNORECASE | re.ASCII | re.LOCALE):
+        return None  # capturing groups (back-references) or inline flags: not split
+    items = list(parsed)
+    alts = [list(a) for a in items[0][1][1]] if len(items) == 1 and items[0][0] is _c.BRANCH else [items]
+    out = []
+    for alt in alts:
+        needs = requirements(alt, flags)
+        first = most_selective(needs)
+        rest = tuple(n for n in needs if n is not first)
+        fast = _quick_items(parsed.state, alt, flags)
+        regex = pattern if len(alts) == 1 and fast is None else _compile(parsed.state, fast or alt, flags)
+        out.append(_Part(first, rest, regex))
+    return out
+
+
+def _case_twin(pattern: re.Pattern[str]) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+    """For a case-insensitive pattern: the same pattern without IGNORECASE, and a class of the characters
+    that IGNORECASE would also equate with one of its (lower-case) characters (``ı`` for ``i``, ``ſ`` for
+    ``s``). On a text that equals its own lower-case form and holds none of those, both give the same
+    answers. None if the pattern has an upper-case character, a back-reference or anything unexpected."""
+    extra = getattr(_compiler, "_EXTRA_CASES", None)
+    if extra is None or pattern.flags & (re.ASCII | re.LOCALE):
+        return None
+    parsed = _parser.parse(pattern.pattern, pattern.flags)
+    chars: set[int] = set()
+
+    def walk(seq: list) -> bool:
+        for op, av in seq:
+            if op in (_c.LITERAL, _c.NOT_LITERAL):
+                chars.add(av)
+            elif op is _c.IN:
+                for iop, iav in av:
+                    if iop is _c.LITERAL:
+                        chars.add(iav)
+                    elif iop is _c.RANGE:
+                        if iav[1] - iav[0] > 5000:
+                            return False
+                        chars.update(range(iav[0], iav[1] + 1))
+                    elif iop not in (_c.CATEGORY, _c.NEGATE):
+                        return False
+            elif op is _c.BRANCH:
+                if not all(walk(list(b)) for b in av[1]):
+                    return False
+            elif op is _c.SUBPATTERN:
+                if av[1] or av[2] or not walk(list(av[-1])):
+                    return False
+            elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+                if not walk(list(av[2])):
+                    return False
+            elif op in (_c.ASSERT, _c.ASSERT_NOT):
+                if not walk(list(av[1])):
+                    return False
+            elif op is _c.ATOMIC_GROUP:
+                if not walk(list(av)):
+                    return False
+            elif op not in (_c.AT, _c.ANY):
+                return False
+        return True
+
+    if not walk(list(parsed)) or any(chr(ch).lower() != chr(ch) for ch in chars):
+        return None
+    twin = re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE)
+    if twin.flags & re.IGNORECASE:  # an inline (?i)
+        return None
+    variants = sorted({v for ch in chars for v in extra.get(ch, ())} - chars)
+    fixes = re.compile("[" + "".join(re.escape(chr(v)) for v in variants) + "]") if variants else None
+    return twin, fixes
+
+
+class Searcher:
+    """``search(text)`` answers exactly ``pattern.search(text) is not None``, mostly without running it.
+
+    Each top-level alternative runs only where the literals it requires occur (``present``: the result of a
+    ``Literals`` scan that covers ``literals()``, or else ``in`` tests), and then in its quick form. A
+    case-insensitive pattern uses its case-sensitive twin where the text allows it (see ``_case_twin``)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.fixes: re.Pattern[str] | None = None
+        self.twin: list[_Part] | None = None
+        self.parts: list[_Part] | None = None
+        try:
+            if pattern.flags & re.IGNORECASE:
+                found = _case_twin(pattern)
+                if found is not None:
+                    self.twin = _parts(found[0])
+                    self.fixes = found[1]
+            else:
+                self.parts = _parts(pattern)
+        except Exception:  # noqa: BLE001 - private regex internals: whatever changes there, stay correct
+            self.parts = self.twin = None
+
+    def literals(self) -> set[str]:
+        """The literals whose presence ``search`` looks up in ``present``."""
+        parts = self.parts if self.twin is None else self.twin
+        return {w for p in parts or () if p.first for w in p.first}
+
+    @property
+    def gated(self) -> bool:
+        """Whether ``search`` answers no, without running anything, for a text that holds none of
+        ``literals()`` (for a case-insensitive pattern: a lower-case text without ``fixes`` characters)."""
+        parts = self.parts if self.twin is None else self.twin
+        return parts is not None and all(p.first is not None for p in parts)
+
+    def _plain(self, text: str) -> bool:
+        return text.lower() == text and (self.fixes is None or self.fixes.search(text) is None)
+
+    def search(self, text: str, present: set[str] | None = None) -> bool:
+        parts = self.parts
+        if self.twin is not None and self._plain(text):
+            parts = self.twin
+        if parts is None:
+            return self.pattern.search(text) is not None
+        for part in parts:
+            first = part.first
+            if first is not None:
+                if present is not None:
+                    if first.isdisjoint(present):
+                        continue
+                elif not any(w in text for w in first):
+                    continue
+            if part.rest and not all(any(w in text for w in need) for need in part.rest):
+                continue
+            if part.regex.search(text) is not None:
+                return True
+        return False

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from analysis import criticism as crit
+from analysis import cues, language, sentiment
 from analysis import intent as intent_mod
-from analysis import language, sentiment
 from analysis.fastmatch import FastMatcher
 from analysis.text import USER, Masker, clean
 from analysis.topics import TopicMatcher
@@ -50,8 +50,21 @@ class Tagger:
         return crit.Target(tuple(own), tuple(rivals), masked.lstrip().startswith(USER))
 
     def tag(self, texts: list[str], langs: list[str | None] | None = None) -> dict[str, list]:
-        """Tag columns for ``texts``; ``langs`` (optional) are languages already known per text."""
+        """Tag columns for ``texts``; ``langs`` (optional) are languages already known per text.
+
+        A text that occurs more than once in the batch (with the same known language) is tagged once."""
         texts = [clean(t) for t in texts]
+        keys: list = texts if langs is None else list(zip(texts, langs, strict=True))
+        first: dict = {}
+        order = [first.setdefault(k, len(first)) for k in keys]
+        if len(first) == len(keys):
+            return self._tag(texts, langs)
+        unique = list(first)
+        cols = self._tag([k[0] for k in unique] if langs is not None else unique,
+                         [k[1] for k in unique] if langs is not None else None)
+        return {c: [list(v[i]) if isinstance(v[i], list) else v[i] for i in order] for c, v in cols.items()}
+
+    def _tag(self, texts: list[str], langs: list[str | None] | None) -> dict[str, list]:
         masked = [self.masker.mask(t) for t in texts]
         detected = language.detect(masked, self.languages)
         if langs is not None:
@@ -63,13 +76,14 @@ class Tagger:
         reasons: list[list[str]] = []
         intents: list[str] = []
         topics: list[list[str]] = []
+        scanners = {lang: cues.scanner(lang) for lang in set(detected)}
         for text, m, lang, s, label in zip(texts, masked, detected, scores, labels, strict=True):
             lower = text.lower()
-            mlower = m.lower()
-            flag, why = crit.judge(mlower, lang, float(s), self.target(text, lower, m), label)
+            present = scanners[lang].scan(m)  # masked text is lower-case already
+            flag, why = crit.judge(m, lang, float(s), self.target(text, lower, m), label, present)
             flags.append(flag)
             reasons.append(why)
-            intents.append(intent_mod.intent(mlower, lang, float(s), flag))
+            intents.append(intent_mod.intent(m, lang, float(s), flag, present))
             topics.append(self.topics.match(text, lang, lower))
         return {
             "lang": detected,

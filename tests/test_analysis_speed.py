@@ -1,0 +1,176 @@
+"""The speed-ups of the taggers give exactly the answers of the plain code they replace (property tests)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from analysis import cues, features
+from analysis.fastmatch import FastMatcher, Literals, Searcher, quick
+from analysis.intent import PRAISE
+from analysis.intent import intent as fast_intent
+from analysis.tagger import Tagger
+from collectors.matching import evaluate
+from earshot.config import EXAMPLE_CONFIG, load_config
+
+TAGGER = Tagger(load_config(EXAMPLE_CONFIG))
+PATTERNS = [
+    c.pattern if isinstance(c, cues.Cue) else c
+    for table in cues.TABLES for items in table.values() for c in (items if isinstance(items, list) else [items])
+]
+PIECES = st.sampled_from(
+    "never arrived still waiting not working is down broken charged twice refund delayed lost my bag worst "
+    "please help fix this no longer work ordered 3 days ago issue with came missing wait on a reply what is "
+    "going on help! thanks for the 3h delay great job again yeah right why is it still down when will it be "
+    "fixed how long geht nicht seit 3 tagen keine antwort doppelt abgebucht frechheit danke für nichts mal "
+    "wieder warum geht das nicht wann behoben wie lange noch problem mit bitte helfen you should i wish how "
+    "about wäre schön ich wünsche mir anyone know hat jemand weiß jemand wie was does is can Hafenlicht "
+    "hafenlicht-app @hafenlicht #LichtBox lichtbox Stromwerk Nord GrünFluss price hike prices smart meter "
+    "Rechnung Preiserhöhung Störung funktioniert nicht "
+    "xbrandx @user http the a und die , . ? ! ' ’ - _ 1 ı ſ K İ Ä HELP Why \n".split(" ")
+)
+SEPARATORS = st.sampled_from(["", " ", "  ", "-", "x", "\n", ",", "'", "ı", "é"])
+PHRASES = st.lists(st.tuples(PIECES, SEPARATORS), max_size=25).map(lambda ps: "".join(p + s for p, s in ps))
+# Characters that case-insensitive matching equates with i, s and k: the case-sensitive shortcuts must not miss them.
+ODD_CASES = str.maketrans({"i": "ı", "s": "ſ", "k": "\u212a"})
+TEXTS = st.one_of(
+    st.text(max_size=120),
+    PHRASES,
+    st.tuples(PHRASES, st.sampled_from("isk")).map(lambda t: t[0].replace(t[1], t[1].translate(ODD_CASES), 1)),
+)
+SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(TEXTS)
+@example("ı wish it had more")
+@example("you ſhould add this")
+@example("ıs it on?")
+def test_searchers_and_quick_patterns_answer_like_the_patterns(text: str) -> None:
+    for variant in (text, text.lower()):
+        for p in PATTERNS:
+            want = p.search(variant) is not None
+            assert Searcher(p).search(variant) is want, (p.pattern, variant)
+            assert (quick(p).search(variant) is not None) is want, (p.pattern, variant)
+
+
+_SEARCHERS = {lang: cues.scanner(lang) for lang in ("en", "de", "other")}
+
+
+@SETTINGS
+@given(TEXTS)
+@example("ı wish it had more")
+@example("ıs it on")
+def test_one_scan_serves_every_table(text: str) -> None:
+    for variant in (text, text.lower()):
+        for lang, scan in _SEARCHERS.items():
+            present = scan.scan(variant)
+            for k, table in enumerate(cues.TABLES):
+                items = cues.for_lang(table, lang)
+                pats = [c.pattern if isinstance(c, cues.Cue) else c for c in items]
+                want = [n for n, p in zip(scan.names[k], pats, strict=True) if p.search(variant)]
+                assert scan.find(variant, present, k) == want
+                assert scan.any(variant, present, k) is bool(want)
+
+
+@SETTINGS
+@given(st.lists(PIECES, max_size=12), TEXTS)
+def test_literals_are_found_exactly(words: list[str], text: str) -> None:
+    words = [w for w in words if w] + ["still ", " for ", "or", "ever", "never "]
+    assert Literals(words).present(text) == {w for w in words if w in text}
+
+
+@SETTINGS
+@given(st.lists(st.text("ab ", min_size=1, max_size=4), min_size=1, max_size=8), st.text("ab ", max_size=16))
+def test_overlapping_literals_are_found_exactly(words: list[str], text: str) -> None:
+    assert Literals(words).present(text) == {w for w in words if w in text}
+
+
+def _plain_intent(masked_lower: str, lang: str, sentiment: float, criticism: bool) -> str:
+    if criticism:
+        return "complaint"
+    if any(rx.search(masked_lower) for rx in cues.for_lang(cues.SUGGESTION, lang)):
+        return "suggestion"
+    if "?" in masked_lower or any(rx.search(masked_lower) for rx in cues.for_lang(cues.QUESTION, lang)):
+        return "question"
+    return "praise" if sentiment >= PRAISE else "other"
+
+
+@SETTINGS
+@given(TEXTS, st.sampled_from(["en", "de", "other"]), st.sampled_from([-0.5, 0.0, 0.5]))
+@example("ı wish it had more", "en", 0.0)
+@example("ıs it on", "en", 0.5)
+def test_intent_answers_like_the_plain_rules(text: str, lang: str, sentiment: float) -> None:
+    for variant in (text, text.lower()):
+        assert fast_intent(variant, lang, sentiment, False) == _plain_intent(variant, lang, sentiment, False)
+
+
+def _plain_match(matcher: FastMatcher, lower: str) -> list[str]:
+    found = {p for p in matcher.atoms if re.compile(p.lower()).search(lower)}
+    return [name for name, terms, exclude in matcher.entities
+            if any(evaluate(t, found) for t in terms) and not any(evaluate(x, found) for x in exclude)]
+
+
+@SETTINGS
+@given(TEXTS)
+def test_term_matchers_answer_like_their_regexes(text: str) -> None:
+    lower = text.lower()
+    matchers = [TAGGER.own, TAGGER.rivals, *TAGGER.topics._by_lang.values()]
+    for m in matchers:
+        assert m.match(text, lower) == _plain_match(m, lower)
+
+
+def _plain_transform(fz: features.Featurizer, texts: list[str]) -> tuple[list[int], list[int]]:
+    """Column indices and row pointers as the original loop builds them (a set per text, filled in order)."""
+    indptr, indices = [0], []
+    for text in texts:
+        toks = features.words_of(text)
+        row: set[int] = set()
+        for t in toks:
+            ids = [fz.vocab.get("w:" + t)] + [fz.vocab.get("c:" + g) for g in features.char_grams(t)]
+            row.update(i for i in ids if i is not None)
+        for a, b in zip(toks, toks[1:], strict=False):
+            i = fz.vocab.get(f"b:{a} {b}")
+            if i is not None:
+                row.add(i)
+        indices.extend(row)
+        indptr.append(len(indices))
+    return indices, indptr
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(TEXTS, min_size=1, max_size=12))
+def test_feature_rows_keep_their_columns_and_order(texts: list[str]) -> None:
+    from analysis.model import load_model
+
+    for lang in ("en", "de"):
+        fz = load_model(lang).featurizer
+        X = fz.transform(texts)
+        indices, indptr = _plain_transform(fz, texts)
+        n = fz.n_sparse
+        got_idx, got_ptr = [], [0]
+        for r in range(len(texts)):
+            cols = X.indices[X.indptr[r] : X.indptr[r + 1]]
+            got_idx.extend(int(c) for c in cols if c < n)
+            got_ptr.append(len(got_idx))
+        assert got_idx == indices and got_ptr == indptr  # same columns in the same order: same sums
+        dense = np.asarray(X[:, n:].todense())
+        for r, text in enumerate(texts):
+            want = np.asarray(fz.dense(text, features.words_of(text)), dtype=np.float32)
+            assert np.array_equal(dense[r], want)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["Hafenlicht ist toll", "the app is down again", "", "ok ?", "@user help"]),
+                min_size=1, max_size=10))
+def test_repeated_texts_are_tagged_once_but_answered_each(texts: list[str]) -> None:
+    together = TAGGER.tag(texts)
+    for i, text in enumerate(texts):
+        alone = TAGGER.tag([text])
+        for col, values in together.items():
+            assert values[i] == alone[col][0]
+    if len(texts) > 1 and texts[0] == texts[1]:
+        assert together["topics"][0] is not together["topics"][1]  # lists are not shared between rows
