@@ -49,11 +49,11 @@ def detect_one(text: str, languages: tuple[str, ...]) -> str:
     if not _LETTER.search(text):
         return OTHER
     words = _WORD.findall(text.lower())
-    counts = {lang: sum(w in FUNCTION_WORDS[lang] for w in words) for lang in languages if lang in FUNCTION_WORDS}
+    counts = {lang: sum(map(FUNCTION_WORDS[lang].__contains__, words)) for lang in languages if lang in FUNCTION_WORDS}
     if counts:
         best = max(counts, key=counts.__getitem__)
-        rest = sum(v for k, v in counts.items() if k != best)
-        if counts[best] >= 2 and counts[best] >= 3 * rest:
+        top = counts[best]
+        if top >= 2 and top >= 3 * (sum(counts.values()) - top):
             return best
     lang, _ = _identifier(languages).classify(text)
     if lang in languages:
@@ -68,6 +68,13 @@ def detect_one(text: str, languages: tuple[str, ...]) -> str:
 
 
 def detect(texts: list[str], languages: list[str] | tuple[str, ...]) -> list[str]:
-    """Languages of many texts (see ``detect_one``)."""
+    """Languages of many texts (see ``detect_one``); a text that occurs more than once is looked at once."""
     langs = tuple(languages)
-    return [detect_one(t, langs) for t in texts]
+    seen: dict[str, str] = {}
+    out = []
+    for t in texts:
+        lang = seen.get(t)
+        if lang is None:
+            lang = seen[t] = detect_one(t, langs)
+        out.append(lang)
+    return out
