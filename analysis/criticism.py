@@ -4,8 +4,10 @@ Not just negative sentiment. A post is flagged when it carries complaint cues (a
 ones: "please help, my bag never arrived"), sarcasm cues ("thanks for the 3h delay"), a
 question that implies a failure ("why is the app still down?"), or clearly negative
 sentiment while it is about the company. A post that is only about a competitor is not
-criticism of the company. Every result carries readable reasons: the cues found, the
-sentiment, the target.
+criticism of the company. Negativity without any cue needs a speaker, too: unless the post names
+the company, someone must write as a customer or to an account (first or second person, or a
+negation); a very negative line of news or commentary about something else is not criticism.
+Every result carries readable reasons: the cues found, the sentiment, the target.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from analysis import cues
 NEGATIVE = -0.2  # sentiment at or below this counts as negative
 VERY_NEGATIVE = -0.5  # negative enough to flag a post without any cue or named target
 SOFT_POSITIVE = 0.6  # above this, a single weak cue is outweighed (e.g. "no problem at all, thanks!")
+NO_SPEAKER = "negative, but no one speaks as a customer or to the company"  # and no company name
 
 
 @dataclass(frozen=True)
@@ -64,5 +67,8 @@ def judge(
     # a very negative one (every collected post was collected because it concerns the company).
     negative = label in (None, "negative")
     if negative and (((target.own or target.addressed) and sentiment <= NEGATIVE) or sentiment <= VERY_NEGATIVE):
+        speaker = cues.SPEAKER.get(lang)
+        if not target.own and speaker is not None and not speaker.search(masked_lower):
+            return False, [NO_SPEAKER, *reasons]
         return True, ["negative sentiment", *reasons]
     return False, reasons
