@@ -143,8 +143,6 @@ def evaluate(node: Node, hits: set[str]) -> bool:
 
 
 _WORD_START = r"(?<!\w)"
-
-
 _QUANTIFIERS = ("*", "+", "?", "{")
 
 
@@ -156,8 +154,8 @@ def _literal(pattern: str) -> tuple[str, int] | None:
     first class, group or quantifier), and of it the longest run of ASCII letters, digits and ``_``
     (``re.escape`` leaves them as they are; ``@`` or an escaped ``#`` in front just shift the run). So
     the test ``literal in _fold(text)`` can never miss a match that ``re.IGNORECASE`` would find, and
-    where the folded text lines up with the text, no match starts before the word's first
-    occurrence minus that offset.
+    where the folded text lines up with the text, every match starts at an occurrence of the word
+    less that offset.
     """
     if not pattern.startswith(_WORD_START):
         return None
@@ -206,8 +204,15 @@ class _Compiled:
     terms: list[tuple[str, Node]]
     exclude: list[Node]
     atoms: dict[str, re.Pattern[str]]
-    # Per atom: (regex source, compiled, literal or None, offset of the literal in a match); see _literal.
-    plan: list[tuple[str, re.Pattern[str], str | None, int]] = field(default_factory=list)
+    patterns: frozenset[str] = frozenset()  # the atoms' regex sources
+    # Terms and exclusions as (term, regex source of a term that is a single atom or None, node).
+    checks: list[tuple[str, str | None, Node]] = field(default_factory=list)
+    exclude_atoms: frozenset[str] = frozenset()  # exclusions that are a single atom
+    exclude_nodes: list[Node] = field(default_factory=list)  # the others
+
+
+def _single(node: Node) -> str | None:
+    return node.pattern if isinstance(node, Word) else None
 
 
 class Matcher:
@@ -231,10 +236,14 @@ class Matcher:
                     (terms.append((term, node)) if field_name == "terms" else exclude.append(node))
             nodes = [n for _, n in terms] + exclude
             patterns = {p for n in nodes for p in _atoms(n)}
-            self.entities.append(
-                _Compiled(ent.name, terms, exclude, {p: re.compile(p, re.IGNORECASE) for p in patterns})
-            )
-        every = sorted({p for e in self.entities for p in e.atoms})
+            self.entities.append(_Compiled(
+                ent.name, terms, exclude, {p: re.compile(p, re.IGNORECASE) for p in patterns}, frozenset(patterns),
+                [(term, _single(node), node) for term, node in terms],
+                frozenset(n.pattern for n in exclude if isinstance(n, Word)),
+                [n for n in exclude if not isinstance(n, Word)],
+            ))
+        compiled = {p: rx for e in self.entities for p, rx in e.atoms.items()}
+        every = sorted(compiled)
         # Where some atom has no literal: one pass over the text finds whether any atom can hit at all
         # (most items: once). The shared word-start lookbehind goes in front of the alternation, so it
         # is tried once per position.
@@ -243,18 +252,19 @@ class Matcher:
             self._any = re.compile(f"{_WORD_START}(?:{alternatives})", re.IGNORECASE)
         else:
             self._any = re.compile("|".join(f"(?:{p})" for p in every), re.IGNORECASE) if every else None
-        # Cheaper: a literal every hit must contain (see _literal); None where there is none.
+        # Cheaper: a literal every hit must contain (see _literal). Atoms are looked up by their literal
+        # (each literal searched once per text); those without one are searched in full.
         literals = {p: _literal(p) for p in every}
-        self._literals = {p: lit[0] if lit else None for p, lit in literals.items()}
-        self._all_literal = bool(every) and all(self._literals.values())
-        self._distinct = list(dict.fromkeys(lit for lit in self._literals.values() if lit))
-        for ent in self.entities:
-            ent.plan = [(p, rx, *(literals[p] or (None, 0))) for p, rx in ent.atoms.items()]
+        self._all_literal = bool(every) and all(literals.values())
+        gated: dict[str, list[tuple[str, re.Pattern[str], int]]] = {}
+        for p, lit in literals.items():
+            if lit:
+                gated.setdefault(lit[0], []).append((p, compiled[p], lit[1]))
+        self._gated = list(gated.items())
+        self._ungated = [(p, compiled[p]) for p, lit in literals.items() if not lit]
 
-    def match(self, text: str) -> tuple[list[str], list[str]]:
-        """Entities that match ``text`` (config order) and the terms that made them match."""
-        if not text or self._any is None:
-            return [], []
+    def hits(self, text: str) -> set[str]:
+        """The atoms (regex sources) found in ``text``."""
         folded = text.casefold()
         # Full case folding maps each character to one or more: the same length means each to one, so
         # an index into the folded text is an index into the text.
@@ -262,30 +272,49 @@ class Matcher:
         if "ı" in folded or "\u0307" in folded:
             folded = _fold(text)
             aligned = False
-        if self._all_literal:
-            if not any(lit in folded for lit in self._distinct):
-                return [], []
-        elif not self._any.search(text):
+        found: set[str] = set()
+        for lit, atoms in self._gated:
+            at = folded.find(lit)
+            if at < 0:
+                continue
+            if not aligned:
+                found.update(p for p, rx, _ in atoms if rx.search(text))
+                continue
+            # Every match starts where an occurrence of the literal starts, less its offset: try just those.
+            starts = [at]
+            at = folded.find(lit, at + 1)
+            while at >= 0:
+                starts.append(at)
+                at = folded.find(lit, at + 1)
+            for p, rx, offset in atoms:
+                for at in starts:
+                    if at >= offset and rx.match(text, at - offset):
+                        found.add(p)
+                        break
+        for p, rx in self._ungated:
+            if rx.search(text):
+                found.add(p)
+        return found
+
+    def match(self, text: str) -> tuple[list[str], list[str]]:
+        """Entities that match ``text`` (config order) and the terms that made them match."""
+        if not text or self._any is None:
+            return [], []
+        if not self._all_literal and not self._any.search(text):
+            return [], []
+        hits = self.hits(text)
+        if not hits:
             return [], []
         names: list[str] = []
         matched: list[str] = []
         for ent in self.entities:
-            hits: set[str] = set()
-            for p, rx, lit, offset in ent.plan:
-                if lit is None:
-                    if rx.search(text):
-                        hits.add(p)
-                elif aligned:
-                    # No match starts before the literal's first occurrence (less its offset): search from there.
-                    at = folded.find(lit)
-                    if at >= 0 and rx.search(text, at - offset if at > offset else 0):
-                        hits.add(p)
-                elif lit in folded and rx.search(text):
-                    hits.add(p)
-            if not hits:
+            if ent.patterns.isdisjoint(hits):
                 continue
-            found = [term for term, node in ent.terms if evaluate(node, hits)]
-            if found and not any(evaluate(n, hits) for n in ent.exclude):
-                names.append(ent.name)
-                matched.extend(t for t in found if t not in matched)
+            found = [term for term, atom, node in ent.checks if (atom in hits if atom else evaluate(node, hits))]
+            if not found or not ent.exclude_atoms.isdisjoint(hits):
+                continue
+            if ent.exclude_nodes and any(evaluate(n, hits) for n in ent.exclude_nodes):
+                continue
+            names.append(ent.name)
+            matched.extend(t for t in found if t not in matched)
         return names, matched
