@@ -24,6 +24,7 @@ _TOKENS = re.compile(r'"[^"]*"|\(|\)|[^\s()"]+')
 _TAGS = re.compile(r"<[^>]+>")
 _BREAKS = re.compile(r"(?i)<\s*(br|/p|/div|/li|/h\d)\s*/?>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
+_BLANKS = re.compile(r"[ \t]{2,}|\t")  # what _SPACE changes within one line
 
 
 class SourceSettings(BaseModel):
@@ -186,17 +187,28 @@ def hashtags(entities: Iterable[Entity]) -> list[str]:
 # -- text and times --------------------------------------------------------------------------
 
 
+def _tidy(text: str) -> str:
+    """Runs of spaces and tabs as one space, each line stripped, empty lines dropped."""
+    # Within a line _SPACE can only meet spaces and tabs (\r, \f and \v break lines), so they are
+    # collapsed over the whole text at once; a single space stays as it is, so only longer runs and tabs.
+    if "\t" in text or "  " in text:
+        text = _BLANKS.sub(" ", text)
+    if text.isprintable():  # one line (every line break is unprintable), the plain space its only white space
+        return text.strip()
+    lines = [line.strip() for line in text.splitlines()]
+    return "\n".join(line for line in lines if line)
+
+
 def html_to_text(markup: str | None) -> str:
     """Visible text of an HTML fragment: tags dropped, entities decoded, line breaks kept."""
     if not markup:
         return ""
-    if "<" not in markup and "&" not in markup:  # plain text already (most titles): only tidy the spaces
-        lines = [_SPACE.sub(" ", line).strip() for line in markup.splitlines()]
-        return "\n".join(line for line in lines if line)
-    text = _BREAKS.sub("\n", markup)
-    text = html.unescape(_TAGS.sub("", text))
-    lines = [_SPACE.sub(" ", line).strip() for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    # Plain text (most titles) has no tags to drop and no entities to decode: only the spaces are tidied.
+    if "<" in markup:
+        markup = _TAGS.sub("", _BREAKS.sub("\n", markup))
+    if "&" in markup:
+        markup = html.unescape(markup)
+    return _tidy(markup)
 
 
 def from_epoch(value: Any) -> datetime | None:
