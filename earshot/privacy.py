@@ -200,15 +200,66 @@ def scrub_raw(item: Any, pseudo: Pseudonymiser, keep: Set[str] = frozenset(), kn
     Strings are pseudonymised when ``map_strings`` calls them personal or when they equal
     (normalised) one of the ``known`` author names/ids. Values in ``keep`` (the company's own
     accounts) stay in clear. Post texts, links, numbers and booleans are kept.
+
+    This is ``map_strings`` with that rule written into the walk (it runs for every stored payload):
+    a personal string becomes ``pseudo(s)`` unless it is already a pseudonym or (normalised) in
+    ``keep``; any other string only when it (normalised) is in ``known`` but not in ``keep``.
     """
+    pseudonym_length = len(PREFIX) + 16
 
     def fix(value: str, personal: bool) -> str:
-        norm = normalise(value)
-        if norm in keep or is_pseudonym(value):
-            return value
-        return pseudo(value) if personal or (norm and norm in known) else value
+        if personal:
+            if (len(value) == pseudonym_length and is_pseudonym(value)) or normalise(value) in keep:
+                return value
+            return pseudo(value)
+        if known:
+            norm = value.strip().lstrip("@").casefold()  # normalise(value)
+            if norm and norm in known and norm not in keep and not is_pseudonym(value):
+                return pseudo(value)
+        return value
 
-    return map_strings(item, fix)
+    if isinstance(item, str):
+        return fix(item, False)
+    if not isinstance(item, dict | list):
+        return item
+    kinds = _KEY_KINDS
+    root: list[Any] = [None]
+    # Work items: (source container, target container, slot in target, personal flag).
+    stack: list[tuple[Any, Any, Any, bool]] = [(item, root, 0, False)]
+    push = stack.append
+    while stack:
+        value, parent, slot, personal = stack.pop()
+        if isinstance(value, dict):
+            out: dict[Any, Any] = {}
+            parent[slot] = out
+            for k, v in value.items():
+                if isinstance(v, str):
+                    kind = kinds.get(k) or _key_kind(k)
+                    if (personal and not kind[0]) or kind[1] or kind[2]:
+                        out[k] = fix(v, True)
+                    elif known:  # fix(v, False), written out: most strings of a payload come here
+                        norm = v.strip().lstrip("@").casefold()
+                        out[k] = pseudo(v) if norm and norm in known and norm not in keep and not is_pseudonym(v) \
+                            else v
+                    else:
+                        out[k] = v
+                elif isinstance(v, dict | list):
+                    kind = kinds.get(k) or _key_kind(k)
+                    out[k] = None
+                    push((v, out, k, (personal and not kind[0]) or kind[1]))
+                else:
+                    out[k] = v
+        else:  # a list
+            lst: list[Any] = [None] * len(value)
+            parent[slot] = lst
+            for i, v in enumerate(value):
+                if isinstance(v, str):
+                    lst[i] = fix(v, personal)
+                elif isinstance(v, dict | list):
+                    push((v, lst, i, personal))
+                else:
+                    lst[i] = v
+    return root[0]
 
 
 def prepare_raw(
@@ -227,6 +278,7 @@ def prepare_raw(
         raise ConfigError("privacy.keep_raw is pseudonymised but no pseudonymisation key is available.",
                           f"Set {KEY_ENV}, or set privacy.keep_raw to none.")
     out: list[Any] = []
+    own = frozenset(own)
     for raw in items:
         ids: set[str] = set()
         mapped: dict[str, Any] = {}
@@ -239,8 +291,8 @@ def prepare_raw(
             if skip is not None and ids and skip(ids, str(mapped.get("source"))):
                 continue  # never stored: an employee account or a forgotten author
         if keep_raw == "pseudonymised":
-            is_own = bool(ids & set(own))
-            raw = scrub_raw(raw, pseudo, keep=set(own) | ids if is_own else own, known=ids - set(own))
+            is_own = bool(ids & own)
+            raw = scrub_raw(raw, pseudo, keep=own | ids if is_own else own, known=ids - own)
             if isinstance(raw, dict) and mapped:
                 # What ingest stored for this post, so a re-map gives the same author values even where a
                 # collector builds them from several fields (e.g. Mastodon's acct + instance host).
