@@ -116,3 +116,37 @@ def test_scrubbed_raw_holds_no_author_in_clear_and_remaps_to_the_same_pseudonym(
         assert again["text"] == row["text"] and again["id"] == row["id"]
         checked += 1
     assert checked, f"{source}: no item with an author in the recordings"
+
+
+@pytest.mark.parametrize("source", list(SOURCES))
+def test_an_author_in_an_unexpected_place_is_still_scrubbed(ctx, monkeypatch, source: str) -> None:
+    """Scrubbing may not rely on where a platform puts its authors today: a recorded payload with the
+    author's name and id added where no collector looks, under keys that name no person, in another
+    spelling, and a person object of a shape no platform sends, is stored without any of them in clear."""
+    col, items = SOURCES[source](ctx, monkeypatch)
+    own = privacy.handles(h for hs in ctx.config.own_accounts.values() for h in hs)
+    for item in items:
+        try:
+            row = col.to_mention(item)
+        except Exception:  # noqa: BLE001 - unmappable items are the runner's business
+            continue
+        names = [v for v in ((row or {}).get("author"), (row or {}).get("author_id")) if isinstance(v, str) and v]
+        if names and not privacy.handles(names) & own:
+            break
+    else:
+        pytest.fail(f"{source}: no item with an author in the recordings")
+    odd = json.loads(json.dumps(item))
+    odd["x_earshot_test"] = {
+        "note": f"  @{names[0].upper()} ",  # the handle, spelled otherwise, under a neutral key
+        "refs": [*names, {"value": names[-1]}],  # the id in a list and in a nested object
+        "thread": [{"profile": {"nick": "stranger_0815", "bio": "not a known key"}}],  # a person object
+    }
+    (scrubbed,) = privacy.prepare_raw([odd], col.to_mention, "pseudonymised", P, own)
+    secret = privacy.handles(names) | {"stranger_0815", "not a known key"}
+    left = {privacy.normalise(s) for s in leaves(scrubbed)} & secret
+    assert not left, f"{source}: {left} left in clear in {json.dumps(scrubbed['x_earshot_test'])}"
+    extra = scrubbed["x_earshot_test"]
+    assert extra["note"] == P(names[0]) and extra["refs"][0] == P(names[0])  # the same pseudonym as the lake's
+    assert extra["thread"][0]["profile"]["nick"] == P("stranger_0815")
+    (plain,) = privacy.prepare_raw([item], col.to_mention, "pseudonymised", P, own)
+    assert {k: v for k, v in scrubbed.items() if k != "x_earshot_test"} == plain  # the rest as without it
