@@ -195,8 +195,7 @@ def _tidy(text: str) -> str:
         text = _BLANKS.sub(" ", text)
     if text.isprintable():  # one line (every line break is unprintable), the plain space its only white space
         return text.strip()
-    lines = [line.strip() for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(filter(None, map(str.strip, text.splitlines())))
 
 
 def html_to_text(markup: str | None) -> str:
