@@ -42,17 +42,14 @@ class Target:
 
 def judge(
     masked_lower: str, lang: str, sentiment: float, target: Target, label: str | None = None,
-    present: set[str] | None = None,
+    scan: cues.Scan | None = None,
 ) -> tuple[bool, list[str]]:
     """Flag and reasons for one post (masked, lower-cased text); ``label`` is the sentiment label, if known
-    (negativity without a cue counts only when the label is negative, too). ``present``: the text's
+    (negativity without a cue counts only when the label is negative, too). ``scan``: the text's
     ``cues.scanner(lang).scan``, if already made."""
-    scan = cues.scanner(lang)
-    if present is None:
-        present = scan.scan(masked_lower)
-    complaint = scan.find(masked_lower, present, 0)
-    sarcasm = scan.find(masked_lower, present, 1)
-    failure = scan.find(masked_lower, present, 2)
+    if scan is None:
+        scan = cues.scanner(lang).scan(masked_lower)
+    complaint, sarcasm, failure = cues.scanner(lang).find_lists(scan, cues.CRITICISM_LISTS)
     found = complaint + sarcasm + failure
     reasons = list(found)
     reasons.append(f"sentiment: {sentiment:+.2f}")

@@ -208,53 +208,82 @@ class CueSet:
         self.names = [[c.name if isinstance(c, Cue) else c.pattern for c in items] for items in lists]
         self.searchers = [[Searcher(c.pattern if isinstance(c, Cue) else c) for c in items] for items in lists]
         self.literals = Literals({w for row in self.searchers for s in row for w in s.literals()})
-        # Per list: which cues a literal may let through, and the cues that run whatever the literals.
-        self.touch: list[dict[str, frozenset[int]]] = []
-        self.ungated: list[frozenset[int]] = []
-        self.case_twins: list[frozenset[int]] = []
-        self.twin_fixes: list[re.Pattern[str] | None] = []
-        for row in self.searchers:
-            touch: dict[str, set[int]] = {}
-            for i, s in enumerate(row):
-                for w in s.literals():
-                    touch.setdefault(w, set()).add(i)
-            self.touch.append({w: frozenset(ix) for w, ix in touch.items()})
-            self.ungated.append(frozenset(i for i, s in enumerate(row) if not s.gated))
-            self.case_twins.append(frozenset(i for i, s in enumerate(row) if s.twin is not None))
-            fixes = "".join(s.fixes.pattern[1:-1] for s in row if s.twin is not None and s.fixes is not None)
-            self.twin_fixes.append(re.compile(f"[{fixes}]") if fixes else None)
+        # Every cue of every list numbered in order: which cues a literal may let through, and per list the
+        # cues that run whatever the literals (and those that do unless the text is plain lower case).
+        flat = [(k, name, s) for k, row in enumerate(self.searchers) for name, s in zip(self.names[k], row, strict=True)]
+        self._list = [k for k, _, _ in flat]
+        self._name = [name for _, name, _ in flat]
+        self._search = [s.search for _, _, s in flat]
+        touch: dict[str, list[int]] = {}
+        for g, (_, _, s) in enumerate(flat):
+            for w in s.literals():
+                touch.setdefault(w, []).append(g)
+        self._touch = {w: tuple(gs) for w, gs in touch.items()}
+        self._ungated = [tuple(g for g, (k2, _, s) in enumerate(flat) if k2 == k and not s.gated)
+                         for k in range(len(lists))]
+        self._twins = [tuple(g for g, (k2, _, s) in enumerate(flat) if k2 == k and s.twin is not None)
+                       for k in range(len(lists))]
+        fixes = "".join({s.fixes.pattern[1:-1] for _, _, s in flat if s.twin is not None and s.fixes is not None})
+        self._fixes = re.compile(f"[{fixes}]") if fixes else None
 
-    def scan(self, text: str) -> set[str]:
-        """The required literals that occur in ``text`` (input for ``find`` and ``any``)."""
-        return self.literals.present(text)
+    def scan(self, text: str) -> Scan:
+        """One pass over ``text``: what ``find_lists`` and ``any`` need to know about it."""
+        return Scan(text, self.literals.present(text), self._fixes)
 
-    def _candidates(self, text: str, present: set[str], which: int) -> list[int]:
-        touch = self.touch[which]
-        out = set(self.ungated[which])
-        for w in present:
-            hit = touch.get(w)
-            if hit:
-                out |= hit
-        twins = self.case_twins[which]
-        if twins and not twins <= out:
-            fixes = self.twin_fixes[which]
-            if text.lower() != text or (fixes is not None and fixes.search(text)):  # the twins do not apply
-                out |= twins
+    def _candidates(self, scan: Scan, which: tuple[int, ...]) -> list[int]:
+        """Numbers of the cues of the lists ``which`` that must run on the text, in order."""
+        out: set[int] = set()
+        touch = self._touch
+        for w in scan.present:
+            out.update(touch.get(w, ()))
+        for k in which:
+            out.update(self._ungated[k])
+            twins = self._twins[k]
+            if twins and not out.issuperset(twins) and not scan.plain:
+                out.update(twins)  # their case-sensitive forms do not apply: the patterns run as they are
         return sorted(out)
 
-    def find(self, text: str, present: set[str] | None = None, which: int = 0) -> list[str]:
-        """Names of the cues of list ``which`` that occur in ``text``."""
-        if present is None:
-            present = self.scan(text)
-        names, searchers = self.names[which], self.searchers[which]
-        return [names[i] for i in self._candidates(text, present, which) if searchers[i].search(text, present)]
+    def find_lists(self, scan: Scan, which: tuple[int, ...]) -> list[list[str]]:
+        """Names of the cues found in the scanned text, for each list in ``which``."""
+        out: list[list[str]] = [[] for _ in which]
+        slot = {k: n for n, k in enumerate(which)}
+        lists, names, search = self._list, self._name, self._search
+        text, present = scan.text, scan.present
+        plain = scan.plain if any(self._twins[k] for k in which) else None
+        for g in self._candidates(scan, which):
+            n = slot.get(lists[g])
+            if n is not None and search[g](text, present, plain):
+                out[n].append(names[g])
+        return out
 
-    def any(self, text: str, present: set[str] | None = None, which: int = 0) -> bool:
-        """Whether any cue (or pattern) of list ``which`` occurs in ``text``."""
-        if present is None:
-            present = self.scan(text)
-        searchers = self.searchers[which]
-        return any(searchers[i].search(text, present) for i in self._candidates(text, present, which))
+    def find(self, text: str, which: int = 0) -> list[str]:
+        """Names of the cues of list ``which`` that occur in ``text``."""
+        return self.find_lists(self.scan(text), (which,))[0]
+
+    def any(self, scan: Scan, which: int) -> bool:
+        """Whether any cue (or pattern) of list ``which`` occurs in the scanned text."""
+        lists, search = self._list, self._search
+        text, present, plain = scan.text, scan.present, scan.plain
+        return any(search[g](text, present, plain) for g in self._candidates(scan, (which,)) if lists[g] == which)
+
+
+class Scan:
+    """What one pass over a text found: the literals the cues require that occur in it, and (worked out when
+    first needed) whether it is plain lower case, where case-insensitive cues may run case-sensitively."""
+
+    __slots__ = ("text", "present", "_fixes", "_plain")
+
+    def __init__(self, text: str, present: set[str], fixes: re.Pattern[str] | None) -> None:
+        self.text = text
+        self.present = present
+        self._fixes = fixes
+        self._plain: bool | None = None
+
+    @property
+    def plain(self) -> bool:
+        if self._plain is None:
+            self._plain = self.text.lower() == self.text and (self._fixes is None or not self._fixes.search(self.text))
+        return self._plain
 
 
 _SETS: dict[tuple[int, ...], tuple[tuple[list, ...], CueSet]] = {}
@@ -271,6 +300,8 @@ def cue_set(*lists: list) -> CueSet:
 
 
 TABLES = (COMPLAINT, SARCASM, FAILURE_QUESTION, SUGGESTION, QUESTION)  # the lists of ``scanner``, in order
+CRITICISM_LISTS = (0, 1, 2)  # their positions in ``scanner``
+SUGGESTION_LIST, QUESTION_LIST = 3, 4
 _SCANNERS: dict[str, CueSet] = {}
 
 

@@ -330,11 +330,36 @@ def quick(pattern: re.Pattern[str]) -> re.Pattern[str]:
 
 @dataclass
 class _Part:
-    """One top-level alternative of a pattern: its literal requirements and its (quick) regex."""
+    """One top-level alternative of a pattern: its literal requirements and how to run it."""
 
-    first: frozenset[str] | None  # the most selective requirement (tested against a scan, or with ``in``)
+    first: frozenset[str] | None  # a requirement tested against a scan (or with ``in``): the leading one if any
     rest: tuple[frozenset[str], ...]  # further requirements (tested with ``in``)
-    regex: re.Pattern[str]
+    regex: re.Pattern[str]  # the alternative (in its quick form where that helps)
+    lead: bool = False  # every match starts where a string of ``first`` occurs: try only there, with ``match``
+
+
+def _leading(seq: list) -> frozenset[str] | None:
+    """Literal runs one of which every match of the parsed pattern ``seq`` starts with (after zero-width
+    assertions), or None."""
+    i = 0
+    while i < len(seq) and (seq[i][0] is _c.AT or seq[i][0] in (_c.ASSERT, _c.ASSERT_NOT)):
+        i += 1
+    if i == len(seq):
+        return None
+    op, av = seq[i]
+    if op is _c.LITERAL:
+        n = i
+        while n < len(seq) and seq[n][0] is _c.LITERAL:
+            n += 1
+        return frozenset(["".join(chr(av) for _, av in seq[i:n])])
+    if op is _c.SUBPATTERN and not av[1] and not av[2]:
+        return _leading([*av[-1], *seq[i + 1 :]])
+    if op is _c.BRANCH:
+        parts = [_leading([*alt, *seq[i + 1 :]]) for alt in av[1]]
+        if any(p is None for p in parts):
+            return None
+        return frozenset().union(*parts)  # type: ignore[arg-type]
+    return None
 
 
 def _parts(pattern: re.Pattern[str]) -> list[_Part] | None:
@@ -351,6 +376,12 @@ def _parts(pattern: re.Pattern[str]) -> list[_Part] | None:
     out = []
     for alt in alts:
         needs = requirements(alt, flags)
+        lead = _leading(alt)
+        if lead is not None and min(map(len, lead)) >= _MIN_LITERAL:
+            # Trying the few places where a match could start costs less than testing more literals first.
+            regex = pattern if len(alts) == 1 else _compile(parsed.state, alt, flags)
+            out.append(_Part(lead, (), regex, lead=True))
+            continue
         first = most_selective(needs)
         rest = tuple(n for n in needs if n is not first)
         fast = _quick_items(parsed.state, alt, flags)
@@ -451,9 +482,11 @@ class Searcher:
     def _plain(self, text: str) -> bool:
         return text.lower() == text and (self.fixes is None or self.fixes.search(text) is None)
 
-    def search(self, text: str, present: set[str] | None = None) -> bool:
+    def search(self, text: str, present: set[str] | None = None, plain: bool | None = None) -> bool:
+        """``present``: the literals of ``literals()`` that occur in ``text`` (else tested here); ``plain``:
+        whether ``text`` is lower case without characters of ``fixes`` (else tested here)."""
         parts = self.parts
-        if self.twin is not None and self._plain(text):
+        if self.twin is not None and (self._plain(text) if plain is None else plain):
             parts = self.twin
         if parts is None:
             return self.pattern.search(text) is not None
@@ -465,8 +498,18 @@ class Searcher:
                         continue
                 elif not any(w in text for w in first):
                     continue
-            if part.rest and not all(any(w in text for w in need) for need in part.rest):
-                continue
-            if part.regex.search(text) is not None:
+            if part.rest:
+                has = text.__contains__
+                if not all(any(map(has, need)) for need in part.rest):
+                    continue
+            if part.lead:  # try only where a match can start
+                match = part.regex.match
+                for w in first & present if present is not None else [w for w in first if w in text]:  # type: ignore[operator]
+                    at = text.find(w)
+                    while at >= 0:
+                        if match(text, at) is not None:
+                            return True
+                        at = text.find(w, at + 1)
+            elif part.regex.search(text) is not None:
                 return True
         return False

@@ -9,18 +9,18 @@ PRAISE = 0.3  # sentiment from which a post that is not a question counts as pra
 
 
 def intent(
-    masked_lower: str, lang: str, sentiment: float, criticism: bool, present: set[str] | None = None
+    masked_lower: str, lang: str, sentiment: float, criticism: bool, scan: cues.Scan | None = None
 ) -> str:
-    """One intent for a post; complaints win, then suggestions, questions, praise. ``present``: the text's
+    """One intent for a post; complaints win, then suggestions, questions, praise. ``scan``: the text's
     ``cues.scanner(lang).scan``, if already made."""
     if criticism:
         return "complaint"
-    scan = cues.scanner(lang)
-    if present is None:
-        present = scan.scan(masked_lower)
-    if scan.any(masked_lower, present, cues.TABLES.index(cues.SUGGESTION)):
+    scanner = cues.scanner(lang)
+    if scan is None:
+        scan = scanner.scan(masked_lower)
+    if scanner.any(scan, cues.SUGGESTION_LIST):
         return "suggestion"
-    if "?" in masked_lower or scan.any(masked_lower, present, cues.TABLES.index(cues.QUESTION)):
+    if "?" in masked_lower or scanner.any(scan, cues.QUESTION_LIST):
         return "question"
     if sentiment >= PRAISE:
         return "praise"

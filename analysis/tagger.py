@@ -79,11 +79,11 @@ class Tagger:
         scanners = {lang: cues.scanner(lang) for lang in set(detected)}
         for text, m, lang, s, label in zip(texts, masked, detected, scores, labels, strict=True):
             lower = text.lower()
-            present = scanners[lang].scan(m)  # masked text is lower-case already
-            flag, why = crit.judge(m, lang, float(s), self.target(text, lower, m), label, present)
+            scan = scanners[lang].scan(m)  # one pass for the cues of both taggers
+            flag, why = crit.judge(m, lang, float(s), self.target(text, lower, m), label, scan)
             flags.append(flag)
             reasons.append(why)
-            intents.append(intent_mod.intent(m, lang, float(s), flag, present))
+            intents.append(intent_mod.intent(m, lang, float(s), flag, scan))
             topics.append(self.topics.match(text, lang, lower))
         return {
             "lang": detected,

@@ -66,14 +66,17 @@ _SEARCHERS = {lang: cues.scanner(lang) for lang in ("en", "de", "other")}
 @example("ıs it on")
 def test_one_scan_serves_every_table(text: str) -> None:
     for variant in (text, text.lower()):
-        for lang, scan in _SEARCHERS.items():
-            present = scan.scan(variant)
+        for lang, scanner in _SEARCHERS.items():
+            scan = scanner.scan(variant)
+            wants = []
             for k, table in enumerate(cues.TABLES):
                 items = cues.for_lang(table, lang)
                 pats = [c.pattern if isinstance(c, cues.Cue) else c for c in items]
-                want = [n for n, p in zip(scan.names[k], pats, strict=True) if p.search(variant)]
-                assert scan.find(variant, present, k) == want
-                assert scan.any(variant, present, k) is bool(want)
+                want = [n for n, p in zip(scanner.names[k], pats, strict=True) if p.search(variant)]
+                assert scanner.find_lists(scan, (k,)) == [want]
+                assert scanner.any(scan, k) is bool(want)
+                wants.append(want)
+            assert scanner.find_lists(scan, cues.CRITICISM_LISTS) == wants[:3]
 
 
 @SETTINGS
