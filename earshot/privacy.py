@@ -203,17 +203,20 @@ def scrub_raw(item: Any, pseudo: Pseudonymiser, keep: Set[str] = frozenset(), kn
 
     This is ``map_strings`` with that rule written into the walk (it runs for every stored payload):
     a personal string becomes ``pseudo(s)`` unless it is already a pseudonym or (normalised) in
-    ``keep``; any other string only when it (normalised) is in ``known`` but not in ``keep``.
+    ``keep``; any other string only when it (normalised) is in ``known`` but not in ``keep``. Case
+    folding never shortens a string, so one longer than every known value, once trimmed, is none of them.
     """
     pseudonym_length = len(PREFIX) + 16
+    longest = max(map(len, known), default=-1)
 
     def fix(value: str, personal: bool) -> str:
         if personal:
             if (len(value) == pseudonym_length and is_pseudonym(value)) or normalise(value) in keep:
                 return value
             return pseudo(value)
-        if known:
-            norm = value.strip().lstrip("@").casefold()  # normalise(value)
+        trimmed = value.strip().lstrip("@")
+        if len(trimmed) <= longest:
+            norm = trimmed.casefold()  # normalise(value)
             if norm and norm in known and norm not in keep and not is_pseudonym(value):
                 return pseudo(value)
         return value
@@ -237,11 +240,12 @@ def scrub_raw(item: Any, pseudo: Pseudonymiser, keep: Set[str] = frozenset(), kn
                     kind = kinds.get(k) or _key_kind(k)
                     if (personal and not kind[0]) or kind[1] or kind[2]:
                         out[k] = fix(v, True)
-                    elif known:  # fix(v, False), written out: most strings of a payload come here
-                        norm = v.strip().lstrip("@").casefold()
-                        out[k] = pseudo(v) if norm and norm in known and norm not in keep and not is_pseudonym(v) \
-                            else v
-                    else:
+                    else:  # fix(v, False), written out: most strings of a payload come here
+                        trimmed = v.strip().lstrip("@")
+                        if len(trimmed) <= longest:
+                            norm = trimmed.casefold()
+                            if norm and norm in known and norm not in keep and not is_pseudonym(v):
+                                v = pseudo(v)
                         out[k] = v
                 elif isinstance(v, dict | list):
                     kind = kinds.get(k) or _key_kind(k)
