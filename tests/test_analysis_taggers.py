@@ -102,3 +102,68 @@ def test_intent(tagger: Tagger, text: str, intent: str) -> None:
 def test_configured_topics(tagger: Tagger) -> None:
     assert one(tagger, "Meine Rechnung von Hafenlicht ist falsch")["topics"] == ["billing"]
     assert one(tagger, "The Hafenlicht smart meter collects so much data")["topics"] == ["privacy"]
+
+
+# Complaint wording (issue 7, second pass) and the rule for negativity without a speaker.
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("@user opened a ticket on monday and haven't heard back since", "complaint: no word back"),
+        ("@user my speaker is not powering on even when it is plugged in", "complaint: device fault"),
+        ("@user I keep getting an error when I open the invoice page", "complaint: error message"),
+        ("@user the parcel arrived three days late and the box was smashed", "complaint: late or damaged delivery"),
+        ("@user I was told it would be 2 days but now it says next month", "complaint: not as promised"),
+        ("we pay for the paper every month and never get it @user", "complaint: never received"),
+        ("@user the broadband has gone off again this evening", "complaint: again"),
+        ("@user what gives, the lunch menu changed overnight", "complaint: disappointed question"),
+        ("@user I can't order on the website with any of my cards", "complaint: unable"),
+        ("@user you sent me a ripped jacket, the second one this year", "complaint: wrong item"),
+        ("@user the chat support is painfully slow today", "complaint: service criticism"),
+        ("@user my order is still stuck in processing", "complaint: account trouble"),
+        ("@user thanks for ruining my Saturday morning", "sarcasm: thanks for ruining"),
+        ("Nice work @user. Two days late and the lid broken", "sarcasm: nice work, broken"),
+    ],
+)
+def test_complaint_wording_flags_with_its_reason(tagger: Tagger, text: str, cue: str) -> None:
+    tags = one(tagger, text)
+    assert tags["criticism"] is True, tags["criticism_reasons"]
+    assert cue in tags["criticism_reasons"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@user nice work on the new timetable, the trains are on time",  # praise: nothing broken or late
+        "I was told the concert starts at eight",  # no failure after the promise
+        "Can I order the new tariff online?",  # a plain question, no "can't"
+    ],
+)
+def test_complaint_wording_does_not_fire_on_plain_posts(tagger: Tagger, text: str) -> None:
+    reasons = one(tagger, text)["criticism_reasons"]
+    assert not any(r.startswith(("complaint:", "sarcasm:")) for r in reasons), reasons
+
+
+def test_negativity_without_speaker_or_name_is_not_criticism(tagger: Tagger) -> None:
+    # Reads like a news line: very negative, but nobody speaks as a customer or to the company.
+    text = "Tragic floods after the storm: dozens dead, whole villages destroyed overnight"
+    tags = one(tagger, text)
+    assert tags["sentiment_label"] == "negative"
+    assert tags["criticism"] is False
+    assert tags["criticism_reasons"][0] == "negative, but no one speaks as a customer or to the company"
+
+
+def test_negativity_naming_the_company_stays_criticism(tagger: Tagger) -> None:
+    text = "Tragic night for Hafenlicht: dozens dead in the storm, whole villages destroyed"
+    tags = one(tagger, text)
+    assert tags["sentiment_label"] == "negative"
+    assert tags["criticism"] is True
+    assert "target: Hafenlicht" in tags["criticism_reasons"]
+
+
+def test_negativity_with_a_speaker_stays_criticism(tagger: Tagger) -> None:
+    text = "My whole street has been dark for hours, this is miserable and sad"
+    tags = one(tagger, text)
+    assert tags["sentiment_label"] == "negative"
+    assert tags["criticism"] is True
