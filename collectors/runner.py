@@ -123,6 +123,10 @@ class Pipeline:
         normalise, authors_key = privacy.normalise, privacy.AUTHORS_KEY
         forgotten, staff_of, own_of = self.forgotten, self.staff, self.own
         keep_unmatched = self.collector.keep_unmatched
+        surrogate = _SURROGATE.sub
+        # The empty row, copied per item. Its two list fields are shared until replaced, and every row
+        # that is kept gets its own lists (entities, matched_terms) below.
+        template = empty_row()
         for n, raw in enumerate(items):
             try:
                 mapped = to_mention(raw)
@@ -134,9 +138,15 @@ class Pipeline:
                 continue
             if mapped is None:
                 continue
-            row = empty_row()
+            row = template.copy()
             row.update(mapped)
-            _clean_strings(row, mapped)  # the other fields hold the empty row's None, False and []
+            # _clean_strings(row, mapped), written out; the other fields hold the empty row's None, False, [].
+            for key, value in mapped.items():
+                if isinstance(value, str):
+                    if not value.isascii():  # an ASCII string holds no surrogate
+                        row[key] = surrogate("\ufffd", value)
+                elif isinstance(value, list):
+                    row[key] = [surrogate("\ufffd", v) if isinstance(v, str) else v for v in value]
             if isinstance(raw, dict) and authors_key in raw:
                 # A re-mapped pseudonymised payload: the values ingest stored.
                 stored = privacy.stored_authors(raw)
