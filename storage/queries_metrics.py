@@ -20,7 +20,7 @@ def volume_by_day(store: Store, f: Filters, by: str = "source") -> pd.DataFrame:
     where, params = f.where()
     sql = (
         f"SELECT day, coalesce({by}, 'untagged') AS {by}, CAST(sum(n) AS BIGINT) AS mentions FROM daily "  # noqa: S608
-        f"WHERE {where} GROUP BY ALL ORDER BY day"
+        f"WHERE {where} GROUP BY ALL ORDER BY day, {by}"  # a stable order: the same data, the same frame
     )
     frame = store.df(sql, params)
     frame["day"] = pd.to_datetime(frame["day"])
@@ -32,7 +32,7 @@ def sentiment_share(store: Store, f: Filters) -> pd.DataFrame:
     where, params = f.where()
     frame = store.df(
         f"SELECT coalesce(sentiment_label, 'untagged') AS sentiment, CAST(sum(n) AS BIGINT) AS mentions FROM daily "  # noqa: S608
-        f"WHERE {where} GROUP BY ALL ORDER BY mentions DESC",
+        f"WHERE {where} GROUP BY ALL ORDER BY mentions DESC, sentiment",
         params,
     )
     total = frame["mentions"].sum()
