@@ -229,6 +229,8 @@ def from_iso(value: Any) -> datetime | None:
 
 def count(value: Any) -> int | None:
     """A non-negative count or None."""
+    if value.__class__ is int:  # what JSON numbers mostly are
+        return value if value >= 0 else None
     if value is None or isinstance(value, bool):
         return None
     try:
