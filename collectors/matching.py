@@ -209,6 +209,10 @@ class _Compiled:
     checks: list[tuple[str, str | None, Node]] = field(default_factory=list)
     exclude_atoms: frozenset[str] = frozenset()  # exclusions that are a single atom
     exclude_nodes: list[Node] = field(default_factory=list)  # the others
+    simple: bool = False  # every term is a single atom
+
+    def __post_init__(self) -> None:
+        self.simple = all(atom for _, atom, _ in self.checks)
 
 
 def _single(node: Node) -> str | None:
@@ -281,11 +285,16 @@ class Matcher:
                 found.update(p for p, rx, _ in atoms if rx.search(text))
                 continue
             # Every match starts where an occurrence of the literal starts, less its offset: try just those.
+            again = folded.find(lit, at + 1)
+            if again < 0:  # the usual case: one occurrence
+                for p, rx, offset in atoms:
+                    if at >= offset and rx.match(text, at - offset):
+                        found.add(p)
+                continue
             starts = [at]
-            at = folded.find(lit, at + 1)
-            while at >= 0:
-                starts.append(at)
-                at = folded.find(lit, at + 1)
+            while again >= 0:
+                starts.append(again)
+                again = folded.find(lit, again + 1)
             for p, rx, offset in atoms:
                 for at in starts:
                     if at >= offset and rx.match(text, at - offset):
@@ -310,11 +319,16 @@ class Matcher:
         for ent in self.entities:
             if ent.patterns.isdisjoint(hits):
                 continue
-            found = [term for term, atom, node in ent.checks if (atom in hits if atom else evaluate(node, hits))]
+            if ent.simple:
+                found = [term for term, atom, _ in ent.checks if atom in hits]
+            else:
+                found = [term for term, atom, node in ent.checks if (atom in hits if atom else evaluate(node, hits))]
             if not found or not ent.exclude_atoms.isdisjoint(hits):
                 continue
             if ent.exclude_nodes and any(evaluate(n, hits) for n in ent.exclude_nodes):
                 continue
             names.append(ent.name)
-            matched.extend(t for t in found if t not in matched)
+            for term in found:
+                if term not in matched:
+                    matched.append(term)
         return names, matched
