@@ -291,7 +291,8 @@ def prepare_raw(
                 mapped = to_mention(raw) or {}
             except Exception:  # noqa: BLE001 - the mapping step reports bad items; keep the payload
                 mapped = {}
-            ids = handles(v for v in (mapped.get("author"), mapped.get("author_id")) if isinstance(v, str))
+            authors = (mapped.get("author"), mapped.get("author_id"))
+            ids = {normalise(v) for v in authors if isinstance(v, str) and v.strip()}  # handles(...) written out
             if skip is not None and ids and skip(ids, str(mapped.get("source"))):
                 continue  # never stored: an employee account or a forgotten author
         if keep_raw == "pseudonymised":
