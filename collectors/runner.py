@@ -107,9 +107,8 @@ class Pipeline:
 
     def raw_items(self, items: list[Any]) -> list[Any]:
         """The batch's raw payloads as ``privacy.keep_raw`` allows them to be stored (may be empty)."""
-        return privacy.prepare_raw(
-            items, self.to_mention, self.privacy.keep_raw, self.pseudo, self.own_any, self._skip
-        )
+        skip = self._skip if self.forgotten or any(self.staff.values()) else None  # None: nobody to drop
+        return privacy.prepare_raw(items, self.to_mention, self.privacy.keep_raw, self.pseudo, self.own_any, skip)
 
     def _skip(self, ids: set[str], source: str) -> bool:
         """True for authors that must not be stored at all: employees, forgotten authors."""
