@@ -10,8 +10,12 @@ word -> columns lookups are cached, which makes repeated words nearly free.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,6 +30,36 @@ DENSE = ("lex", "lex_pos", "lex_neg", "exclaim", "question", "length", "neg_emoj
 def words_of(text: str) -> list[str]:
     """Lower-cased tokens of a text (words, !, ?, emoji, emoticons)."""
     return WORD.findall(text.lower())
+
+
+_SHARED: ContextVar[dict[str, list[str]] | None] = ContextVar("analysis.features.shared", default=None)
+
+
+@contextmanager
+def shared_tokens() -> Iterator[None]:
+    """Within this block, ``tokens_of`` remembers each text's ``words_of`` tokens, so that the taggers that
+    read the same (masked) texts of a batch tokenise each once. The lists must not be changed."""
+    reset = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(reset)
+
+
+def tokens_of(text: str) -> list[str]:
+    """``words_of(text)``, remembered inside ``shared_tokens``."""
+    cache = _SHARED.get()
+    if cache is None:
+        return WORD.findall(text.lower())
+    toks = cache.get(text)
+    if toks is None:
+        toks = cache[text] = WORD.findall(text.lower())
+    return toks
+
+
+def sharing_tokens() -> bool:
+    """Whether ``tokens_of`` remembers tokens here (inside ``shared_tokens``)."""
+    return _SHARED.get() is not None
 
 
 def char_grams(word: str) -> list[str]:
@@ -55,17 +89,12 @@ class Featurizer:
         self.lexicon = lexicon
         self.n_sparse = len(vocab)
         self.n_features = self.n_sparse + len(DENSE)
-        self._word_cache: dict[str, tuple[int, ...]] = {}
+        self._word_cache = _WordIds(vocab)
+        self._pair_cache = _PairIds(vocab)
 
     def _word_ids(self, tok: str) -> tuple[int, ...]:
-        ids = self._word_cache.get(tok)
-        if ids is None:
-            vocab = self.vocab
-            found = [vocab.get("w:" + tok)] + [vocab.get("c:" + g) for g in char_grams(tok)]
-            ids = tuple(i for i in found if i is not None)
-            if len(self._word_cache) < 500_000:
-                self._word_cache[tok] = ids
-        return ids
+        """Columns of a token: its word and its character n-grams (those in the vocabulary; cached)."""
+        return self._word_cache[tok]
 
     def dense(self, text: str, toks: list[str]) -> list[float]:
         """The dense cues of one text, each roughly in [-1, 1]."""
@@ -79,34 +108,102 @@ class Featurizer:
         ]
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        """Feature matrix (rows: texts; columns: vocabulary, then ``DENSE``)."""
-        indptr = [0]
-        indices: list[int] = []
-        dense_rows: list[list[float]] = []
-        vocab = self.vocab
-        for text in texts:
-            toks = words_of(text)
-            row: set[int] = set()
-            for t in toks:
-                row.update(self._word_ids(t))
-            for a, b in zip(toks, toks[1:], strict=False):
-                i = vocab.get(f"b:{a} {b}")
-                if i is not None:
-                    row.add(i)
-            indices.extend(row)
-            indptr.append(len(indices))
-            dense_rows.append(self.dense(text, toks))
-        idx = np.asarray(indices, dtype=np.int32)
-        data = self.idf[idx] if len(idx) else np.zeros(0, np.float32)
-        ptr = np.asarray(indptr, dtype=np.int64)
-        counts = np.diff(ptr)
-        rows = np.repeat(np.arange(len(texts)), counts)
-        sq = np.bincount(rows, weights=data * data, minlength=len(texts))
+        """Feature matrix (rows: texts; columns: vocabulary, then ``DENSE``).
+
+        Each row holds its sparse columns in the order in which a set fed one column at a time (a token's
+        word and character n-gram columns, token by token, then the bigram columns in text order) hands
+        them out, then its non-zero dense cues: the model's products sum in that order, so keeping it keeps
+        every score to the last bit. The set is still built per text, but from cached per-token columns and
+        cached per-pair bigram columns."""
+        n = len(texts)
+        cache = _SHARED.get()
+        if cache is None:
+            findall = WORD.findall
+            toks_all = [findall(text.lower()) for text in texts]
+        else:
+            toks_all = list(map(tokens_of, texts))
+        dense = self.dense
+        dense_rows = [dense(text, toks) for text, toks in zip(texts, toks_all, strict=True)]
+        word_ids = self._word_cache.__getitem__
+        pair_ids = self._pair_cache.__getitem__
+        rows: list[set[int]] = []
+        for toks in toks_all:
+            row = set(_flat(map(word_ids, toks)))
+            if len(toks) > 1:
+                row.update(filter(_FOUND, map(pair_ids, zip(toks, toks[1:], strict=False))))
+            rows.append(row)
+        counts = np.fromiter(map(len, rows), dtype=np.int64, count=n)
+        idx = np.fromiter(_flat(rows), dtype=np.int32, count=int(counts.sum()))
+        data = self.idf[idx]
+        row_of = np.repeat(np.arange(n), counts)
+        sq = np.bincount(row_of, weights=data * data, minlength=n)
         norms = np.sqrt(np.maximum(sq, 1e-12))
         data = (data / np.repeat(norms, counts)).astype(np.float32)
-        X = sp.csr_matrix((data, idx, ptr), shape=(len(texts), self.n_sparse))
-        D = sp.csr_matrix(np.asarray(dense_rows, dtype=np.float32).reshape(len(texts), len(DENSE)))
-        return sp.hstack([X, D], format="csr")
+        return self._with_dense(idx, data, counts, np.asarray(dense_rows, dtype=np.float32).reshape(n, len(DENSE)))
+
+    def _with_dense(self, idx: np.ndarray, data: np.ndarray, counts: np.ndarray, dense: np.ndarray) -> sp.csr_matrix:
+        """The CSR matrix of the sparse part (``idx``/``data``, ``counts`` per row) followed, in each row, by
+        the non-zero dense cues (as ``sp.hstack`` of the two parts lays it out)."""
+        n = len(counts)
+        nz = dense != 0
+        d_counts = nz.sum(axis=1)
+        d_rows, d_cols = np.nonzero(nz)
+        out_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts + d_counts, out=out_ptr[1:])
+        total = int(out_ptr[-1])
+        indices = np.empty(total, dtype=np.int32)
+        values = np.empty(total, dtype=np.float32)
+        in_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=in_ptr[1:])
+        shift = np.repeat(out_ptr[:-1] - in_ptr[:-1], counts)  # where each sparse entry moves to
+        at = np.arange(len(idx)) + shift
+        indices[at] = idx
+        values[at] = data
+        d_ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(d_counts, out=d_ptr[1:])
+        at = np.arange(len(d_rows)) - d_ptr[d_rows] + out_ptr[d_rows] + counts[d_rows]
+        indices[at] = d_cols + self.n_sparse
+        values[at] = dense[d_rows, d_cols]
+        indptr = out_ptr.astype(np.int32) if total < 2**31 else out_ptr
+        return sp.csr_matrix((values, indices, indptr), shape=(n, self.n_features))
+
+
+def _columns(vocab: dict[str, int], tok: str) -> tuple[int, ...]:
+    """A token's columns: its word, then its character n-grams, those in the vocabulary."""
+    found = [vocab.get("w:" + tok)] + [vocab.get("c:" + g) for g in char_grams(tok)]
+    return tuple(i for i in found if i is not None)
+
+
+class _WordIds(dict):
+    """token -> its columns (``_columns``), computed on first use."""
+
+    def __init__(self, vocab: dict[str, int]) -> None:
+        super().__init__()
+        self.vocab = vocab
+
+    def __missing__(self, tok: str) -> tuple[int, ...]:
+        ids = _columns(self.vocab, tok)
+        if len(self) < 500_000:
+            self[tok] = ids
+        return ids
+
+
+class _PairIds(dict):
+    """(token, next token) -> the column of their bigram, or -1; computed on first use."""
+
+    def __init__(self, vocab: dict[str, int]) -> None:
+        super().__init__()
+        self.vocab = vocab
+
+    def __missing__(self, pair: tuple[str, str]) -> int:
+        col = self.vocab.get(f"b:{pair[0]} {pair[1]}", -1)
+        if len(self) < 300_000:
+            self[pair] = col
+        return col
+
+
+_flat = itertools.chain.from_iterable
+_FOUND = (-1).__ne__
 
 
 def build_vocab(texts: list[str], min_df: int = 2, max_features: int = 400_000) -> tuple[dict[str, int], np.ndarray]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import scipy.sparse as sp
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -126,9 +127,9 @@ def test_term_matchers_answer_like_their_regexes(text: str) -> None:
         assert m.match(text, lower) == _plain_match(m, lower)
 
 
-def _plain_transform(fz: features.Featurizer, texts: list[str]) -> tuple[list[int], list[int]]:
-    """Column indices and row pointers as the original loop builds them (a set per text, filled in order)."""
-    indptr, indices = [0], []
+def _plain_transform(fz: features.Featurizer, texts: list[str]) -> sp.csr_matrix:
+    """The matrix as the original loop builds it (a set per text, filled one column at a time)."""
+    indptr, indices, dense_rows = [0], [], []
     for text in texts:
         toks = features.words_of(text)
         row: set[int] = set()
@@ -141,29 +142,37 @@ def _plain_transform(fz: features.Featurizer, texts: list[str]) -> tuple[list[in
                 row.add(i)
         indices.extend(row)
         indptr.append(len(indices))
-    return indices, indptr
+        dense_rows.append(fz.dense(text, toks))
+    idx = np.asarray(indices, dtype=np.int32)
+    data = fz.idf[idx] if len(idx) else np.zeros(0, np.float32)
+    ptr = np.asarray(indptr, dtype=np.int64)
+    counts = np.diff(ptr)
+    rows = np.repeat(np.arange(len(texts)), counts)
+    norms = np.sqrt(np.maximum(np.bincount(rows, weights=data * data, minlength=len(texts)), 1e-12))
+    data = (data / np.repeat(norms, counts)).astype(np.float32)
+    X = sp.csr_matrix((data, idx, ptr), shape=(len(texts), fz.n_sparse))
+    D = sp.csr_matrix(np.asarray(dense_rows, dtype=np.float32).reshape(len(texts), len(features.DENSE)))
+    return sp.hstack([X, D], format="csr")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(TEXTS, min_size=1, max_size=12))
-def test_feature_rows_keep_their_columns_and_order(texts: list[str]) -> None:
+WORDY = st.lists(st.sampled_from(
+    "the app is not working again die App geht nicht seit heute und ich warte thanks great service :) :p ! ? "
+    "😡 👍 don't it's #fail @user xbrandx http 3 tage unfreundlich freundlich support Rechnung zu hoch".split()
+), max_size=30).map(" ".join)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(TEXTS, WORDY), max_size=12))
+def test_feature_matrix_is_the_same_to_the_bit(texts: list[str]) -> None:
     from analysis.model import load_model
 
     for lang in ("en", "de"):
         fz = load_model(lang).featurizer
-        X = fz.transform(texts)
-        indices, indptr = _plain_transform(fz, texts)
-        n = fz.n_sparse
-        got_idx, got_ptr = [], [0]
-        for r in range(len(texts)):
-            cols = X.indices[X.indptr[r] : X.indptr[r + 1]]
-            got_idx.extend(int(c) for c in cols if c < n)
-            got_ptr.append(len(got_idx))
-        assert got_idx == indices and got_ptr == indptr  # same columns in the same order: same sums
-        dense = np.asarray(X[:, n:].todense())
-        for r, text in enumerate(texts):
-            want = np.asarray(fz.dense(text, features.words_of(text)), dtype=np.float32)
-            assert np.array_equal(dense[r], want)
+        got, want = fz.transform(texts), _plain_transform(fz, texts)
+        assert got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr)
+        assert np.array_equal(got.indices, want.indices)  # same columns in the same order: same sums
+        assert np.array_equal(got.data, want.data)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -177,3 +186,18 @@ def test_repeated_texts_are_tagged_once_but_answered_each(texts: list[str]) -> N
             assert values[i] == alone[col][0]
     if len(texts) > 1 and texts[0] == texts[1]:
         assert together["topics"][0] is not together["topics"][1]  # lists are not shared between rows
+
+
+@SETTINGS
+@given(st.one_of(TEXTS, WORDY, st.text("ab²½'’#@:;p-1 ", max_size=30)))
+@example("x ² :pizza")
+@example("x ² y")
+def test_language_words_read_off_the_feature_tokens(text: str) -> None:
+    from collections import Counter
+
+    from analysis import language
+
+    want = Counter(language._WORD.findall(text.lower()))
+    with features.shared_tokens():
+        assert Counter(language._words(text)) == want
+
