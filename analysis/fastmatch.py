@@ -108,13 +108,46 @@ class FastMatcher:
         """Names of the entities ``text`` matches."""
         lower = text.lower() if lower is None else lower
         found = self.hits(lower)
-        if not found:
-            return []
+        return self.match_found(found) if found else []
+
+    def match_found(self, found: set[str]) -> list[str]:
+        """Names of the entities matched, given the atoms found in the text (``hits``; more atoms, of other
+        matchers, may be in ``found``)."""
         return [
             name for name, words, terms, xwords, exclude in self._plan
-            if (not words.isdisjoint(found) or any(evaluate(t, found) for t in terms))
-            and xwords.isdisjoint(found) and not any(evaluate(x, found) for x in exclude)
+            if ((words and not words.isdisjoint(found)) or (terms and any(evaluate(t, found) for t in terms)))
+            and (not xwords or xwords.isdisjoint(found))
+            and (not exclude or not any(evaluate(x, found) for x in exclude))
         ]
+
+
+class MatcherGroup:
+    """Several ``FastMatcher`` run over the same lower-cased text: each leading literal is tested once and
+    each atom's regex runs once for all of them; ``match`` gives what each matcher's ``match`` gives."""
+
+    def __init__(self, matchers: list[FastMatcher]) -> None:
+        self.matchers = matchers
+        by_literal: dict[str, dict[str, re.Pattern[str]]] = {}
+        ungated: dict[str, re.Pattern[str]] = {}
+        for m in matchers:
+            for lit, group in zip(m._literals, m._by_literal, strict=True):
+                by_literal.setdefault(lit, {}).update(group)
+            ungated.update(m._ungated)
+        self._ungated = list(ungated.items())
+        self._literals = list(by_literal)
+        self._by_literal = [list(g.items()) for g in by_literal.values()]
+
+    def match(self, lower: str) -> list[list[str]]:
+        """For each matcher, the names of the entities the text (lower-cased) matches."""
+        found = {p for p, rx in self._ungated if rx.search(lower)}
+        groups = self._by_literal
+        for i in [i for i, lit in enumerate(self._literals) if lit in lower]:
+            for p, rx in groups[i]:
+                if rx.search(lower):
+                    found.add(p)
+        if not found:
+            return [[] for _ in self.matchers]
+        return [m.match_found(found) for m in self.matchers]
 
 
 # -- regular expressions: the same answers, found faster ----------------------------------------------------

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import filterfalse
+
+from analysis import features
 
 OTHER = "other"
 # Languages langid may answer besides the configured ones, so that French is not forced into "de" or "en".
@@ -44,11 +47,30 @@ def _identifier(languages: tuple[str, ...]):  # noqa: ANN202 - py3langid has no 
     return ident
 
 
+def _words(text: str) -> list[str]:
+    """The words of ``_WORD.findall(text.lower())``, in some order (only their counts matter here).
+
+    Inside ``features.shared_tokens`` they are read off the text's feature tokens: every word lies inside
+    one token, so a token of letters is a word, and any other token holds its own words. Not when an
+    emoticon token (":p") took a letter from a word."""
+    if not features.sharing_tokens():
+        return _WORD.findall(text.lower())
+    toks = features.tokens_of(text)
+    out = list(filter(str.isalpha, toks))
+    if len(out) < len(toks):
+        for tok in filterfalse(str.isalpha, toks):
+            if tok[0] in ":;":
+                return _WORD.findall(text.lower())
+            if tok != "!" and tok != "?":
+                out.extend(_WORD.findall(tok))
+    return out
+
+
 def detect_one(text: str, languages: tuple[str, ...]) -> str:
     """The language of one text: one of ``languages`` or "other" (also for text without letters)."""
     if not _LETTER.search(text):
         return OTHER
-    words = _WORD.findall(text.lower())
+    words = _words(text)
     counts = {lang: sum(map(FUNCTION_WORDS[lang].__contains__, words)) for lang in languages if lang in FUNCTION_WORDS}
     if counts:
         best = max(counts, key=counts.__getitem__)

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from analysis import criticism as crit
-from analysis import cues, language, sentiment
+from analysis import cues, features, language, sentiment
 from analysis import intent as intent_mod
-from analysis.fastmatch import FastMatcher
+from analysis.fastmatch import FastMatcher, MatcherGroup
 from analysis.text import USER, Masker, clean
 from analysis.topics import TopicMatcher
 from earshot.config import Config
@@ -39,10 +39,19 @@ class Tagger:
         self.own = FastMatcher(self.config.entities)
         self.rivals = FastMatcher(self.config.competitors)
         self.languages = tuple(self.config.languages)
+        self._groups: dict[str, MatcherGroup] = {}
 
     def warm(self) -> None:
         """Load models and compile patterns now (before forking workers)."""
         self.tag(["Hafenlicht ist toll", "the service is not good", "ok"])
+
+    def _names(self, lang: str) -> MatcherGroup:
+        """Own entities, competitors (none if none are configured) and the language's topics, in one group."""
+        group = self._groups.get(lang)
+        if group is None:
+            rivals = self.rivals if self.config.competitors else FastMatcher([])
+            group = self._groups[lang] = MatcherGroup([self.own, rivals, self.topics.matcher(lang)])
+        return group
 
     def target(self, text: str, lower: str, masked: str) -> crit.Target:
         own = self.own.match(text, lower)
@@ -65,6 +74,10 @@ class Tagger:
         return {c: [list(v[i]) if isinstance(v[i], list) else v[i] for i in order] for c, v in cols.items()}
 
     def _tag(self, texts: list[str], langs: list[str | None] | None) -> dict[str, list]:
+        with features.shared_tokens():  # the masked texts are tokenised once, for every tagger
+            return self._tag_shared(texts, langs)
+
+    def _tag_shared(self, texts: list[str], langs: list[str | None] | None) -> dict[str, list]:
         masked = [self.masker.mask(t) for t in texts]
         detected = language.detect(masked, self.languages)
         if langs is not None:
@@ -77,14 +90,16 @@ class Tagger:
         intents: list[str] = []
         topics: list[list[str]] = []
         scanners = {lang: cues.scanner(lang) for lang in set(detected)}
+        names = {lang: self._names(lang) for lang in set(detected)}  # own, rivals and topics at once
         for text, m, lang, s, label in zip(texts, masked, detected, scores, labels, strict=True):
-            lower = text.lower()
+            own, rivals, about = names[lang].match(text.lower())
+            target = crit.Target(tuple(own), tuple(rivals), m.lstrip().startswith(USER))
             scan = scanners[lang].scan(m)  # one pass for the cues of both taggers
-            flag, why = crit.judge(m, lang, float(s), self.target(text, lower, m), label, scan)
+            flag, why = crit.judge(m, lang, float(s), target, label, scan)
             flags.append(flag)
             reasons.append(why)
             intents.append(intent_mod.intent(m, lang, float(s), flag, scan))
-            topics.append(self.topics.match(text, lang, lower))
+            topics.append(about)
         return {
             "lang": detected,
             "sentiment": np.asarray(scores, dtype=np.float64).tolist(),

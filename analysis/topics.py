@@ -25,7 +25,10 @@ class TopicMatcher:
                     entities.append(Entity(name=t.name, kind="brand", terms=kws))
             self._by_lang[lang] = FastMatcher(entities)
 
+    def matcher(self, lang: str) -> FastMatcher:
+        """The matcher of a language's keywords (every language's for one without keywords)."""
+        return self._by_lang.get(lang) or self._by_lang["*"]
+
     def match(self, text: str, lang: str, lower: str | None = None) -> list[str]:
         """Topic names (taxonomy order) whose keywords occur in ``text``."""
-        matcher = self._by_lang.get(lang) or self._by_lang["*"]
-        return matcher.match(text, lower)
+        return self.matcher(lang).match(text, lower)
