@@ -209,7 +209,7 @@ class _Compiled:
     checks: list[tuple[str, str | None, Node]] = field(default_factory=list)
     exclude_atoms: frozenset[str] = frozenset()  # exclusions that are a single atom
     exclude_nodes: list[Node] = field(default_factory=list)  # the others
-    simple: bool = False  # every term is a single atom
+    simple: bool = field(init=False, default=False)  # every term is a single atom
 
     def __post_init__(self) -> None:
         self.simple = all(atom for _, atom, _ in self.checks)
