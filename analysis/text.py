@@ -19,7 +19,9 @@ USER = "@user"
 URL = "http"
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-_HANDLE = re.compile(r"(?<![\w@])@\w[\w.]*")
+# A handle: "@" not after a word character or another "@", then a word. (The look-behind comes after the "@",
+# so the regex engine can skip from "@" to "@"; the same matches as ``(?<![\w@])@\w[\w.]*``.)
+_HANDLE = re.compile(r"@(?<![\w@]@)\w[\w.]*")
 _TERM_WORDS = re.compile(r'"([^"]+)"|([^\s()"]+)')
 _OPERATORS = {"AND", "OR", "NOT"}
 # A word token: letters/digits with inner apostrophes or hyphens; emoji and ! ? as tokens of their own.
@@ -79,6 +81,11 @@ class Masker:
     # Lower-cased leading words of the names: a quick substring test before the patterns run.
     own_words: tuple[str, ...] = field(default=())
     rival_words: tuple[str, ...] = field(default=())
+    # The alternatives of ``own`` / ``rivals`` in order, each with its leading word (every match of it holds
+    # that word): only the alternatives whose word occurs in a text need to run on it.
+    own_alts: tuple[tuple[str, str], ...] = field(default=())
+    rival_alts: tuple[tuple[str, str], ...] = field(default=())
+    _subsets: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_entities(cls, own: list[Entity], rivals: list[Entity], handles: list[str] | None = None) -> Masker:
@@ -87,19 +94,24 @@ class Masker:
             phrases.update(h for h in extra if h)
             return phrases
 
+        def word(phrase: str) -> str:
+            return phrase.split()[0].rstrip("*").lstrip("@#").lower()
+
+        def alts(phrases: set[str]) -> tuple[tuple[str, str], ...]:
+            # Longest first, so "Hafenlicht Energie" wins over "Hafenlicht".
+            return tuple((word(p), _phrase_pattern(p.lower())) for p in sorted(phrases, key=len, reverse=True))
+
         def compile_(phrases: set[str]) -> re.Pattern[str] | None:
             if not phrases:
                 return None
-            # Longest first, so "Hafenlicht Energie" wins over "Hafenlicht".
-            pats = [_phrase_pattern(p.lower()) for p in sorted(phrases, key=len, reverse=True)]
-            return re.compile("|".join(pats))  # runs on lower-cased text
+            return re.compile("|".join(p for _, p in alts(phrases)))  # runs on lower-cased text
 
         def words(phrases: set[str]) -> tuple[str, ...]:
-            return tuple(sorted({p.split()[0].rstrip("*").lstrip("@#").lower() for p in phrases if p.split()}))
+            return tuple(sorted({word(p) for p in phrases if p.split()}))
 
         own_p = phrases_of(own, [f"@{h.lstrip('@')}" for h in handles or []])
         rival_p = phrases_of(rivals, [])
-        return cls(compile_(own_p), compile_(rival_p), words(own_p), words(rival_p))
+        return cls(compile_(own_p), compile_(rival_p), words(own_p), words(rival_p), alts(own_p), alts(rival_p))
 
     @classmethod
     def from_config(cls, config: Config) -> Masker:
@@ -109,10 +121,25 @@ class Masker:
     def mask(self, text: str) -> str:
         """The text, lower-cased, with configured names, other handles and links replaced by placeholders."""
         text = text.lower()
-        if self.own is not None and any(w in text for w in self.own_words):
-            text = self.own.sub(BRAND, text)
-        if self.rivals is not None and any(w in text for w in self.rival_words):
-            text = self.rivals.sub(RIVAL, text)
+        if self.own is not None:
+            text = self._sub(self.own, self.own_words, self.own_alts, BRAND, text)
+        if self.rivals is not None:
+            text = self._sub(self.rivals, self.rival_words, self.rival_alts, RIVAL, text)
         if "http" in text or "www." in text:
             text = _URL.sub(URL, text)
         return _HANDLE.sub(USER, text) if "@" in text else text
+
+    def _sub(self, pattern: re.Pattern[str], words: tuple[str, ...], alts: tuple[tuple[str, str], ...],
+             placeholder: str, text: str) -> str:
+        """``pattern.sub(placeholder, text)``, running only the alternatives whose leading word occurs."""
+        present = tuple(w for w in words if w in text)
+        if not present:
+            return text
+        if not alts:
+            return pattern.sub(placeholder, text)
+        key = (placeholder, present)
+        subset = self._subsets.get(key)
+        if subset is None:
+            keep = set(present)
+            subset = self._subsets[key] = re.compile("|".join(p for w, p in alts if w in keep))
+        return subset.sub(placeholder, text)

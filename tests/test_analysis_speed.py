@@ -201,3 +201,25 @@ def test_language_words_read_off_the_feature_tokens(text: str) -> None:
     with features.shared_tokens():
         assert Counter(language._words(text)) == want
 
+
+
+_OLD_HANDLE = re.compile(r"(?<![\w@])@\w[\w.]*")
+_OLD_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+
+
+def _plain_mask(masker, text: str) -> str:  # noqa: ANN001
+    text = text.lower()
+    if masker.own is not None and any(w in text for w in masker.own_words):
+        text = masker.own.sub("xbrandx", text)
+    if masker.rivals is not None and any(w in text for w in masker.rival_words):
+        text = masker.rivals.sub("xrivalx", text)
+    if "http" in text or "www." in text:
+        text = _OLD_URL.sub("http", text)
+    return _OLD_HANDLE.sub("@user", text) if "@" in text else text
+
+
+@SETTINGS
+@given(st.one_of(TEXTS, st.text("@a_.b# \n@@x1", max_size=25)))
+@example("@@user a@b.c @hafenlicht_hilft Hafenlicht-App hafenlicht energie Stromwerk  Nord #LichtBox")
+def test_masking_answers_like_the_plain_substitutions(text: str) -> None:
+    assert TAGGER.masker.mask(text) == _plain_mask(TAGGER.masker, text)
