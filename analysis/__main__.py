@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=50_000, help="mentions per batch (default 50000)")
     parser.add_argument("--workers", type=int, default=None, help="processes that tag (default: all cores)")
     parser.add_argument("--retag", action="store_true", help="drop this version's tags first and tag everything "
-                        "again (after `train` accepted a company model)")
+                        "again (a change of sentiment model does this by itself)")
     sub = parser.add_subparsers(dest="cmd")
     p = sub.add_parser("run", help="tag untagged mentions in the lake (the default)")
     _common(p, suppress=True)

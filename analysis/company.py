@@ -157,7 +157,7 @@ def train(ctx, folds: int = 5) -> list[str]:  # noqa: ANN001 - Context
         path = company_path(ctx.data_dir, lang)
         if company_acc > base_acc:
             fit_stacked(texts, labels, base, base.lexicon_name).save(path)
-            verdict = f"better: saved {path}; run `python -m analysis run --retag` to apply it"
+            verdict = f"better: saved {path}; the next `python -m analysis` run tags every mention with it"
         else:
             path.unlink(missing_ok=True)
             verdict = "not better: the shipped model stays in use"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,7 +22,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import corrections
+from analysis import corrections, fingerprint
 from analysis.parallel import ParallelTagger
 from analysis.tagger import Tagger
 from analysis.version import ANALYZER_VERSION
@@ -55,6 +55,7 @@ class PassResult:
     seconds: float = 0.0
     corrected: int = 0  # tag rows tagged before a correction (or its change) that now carry it
     corrected_files: int = 0  # tag files rewritten for them
+    retagged_for: list[str] = field(default_factory=list)  # languages whose model changed: all tagged again
 
 
 def _connect(memory_limit: str = "512MB") -> duckdb.DuckDBPyConnection:
@@ -163,15 +164,24 @@ def run(
 ) -> PassResult:
     """Tag every untagged mention of ``ctx``'s lake on ``workers`` processes (default: all cores).
 
-    Holds the write lock while it runs. ``retag`` first drops this version's tags (after a
-    company model was trained), so that every mention is tagged again. Corrections made since a
-    mention was tagged are applied to its stored tags first (``reapply_corrections``).
+    Holds the write lock while it runs. ``retag`` first drops this version's tags, so that every
+    mention is tagged again; so does a change of the sentiment models since the last completed pass
+    (``analysis.fingerprint``: a company model accepted by ``train``, a switch of backend). Corrections
+    made since a mention was tagged are applied to its stored tags first (``reapply_corrections``).
+    The models' fingerprint is saved after the pass, so a pass cut short re-tags again next time.
     """
     started = time.monotonic()
     result = PassResult()
     tagger = Tagger(ctx.config, ctx.data_dir)
     with write_lock(ctx.data_dir, wait=wait), ParallelTagger(tagger, workers) as ptagger:
         lake = Lake(ctx.data_dir)
+        models = fingerprint.of(ctx.config, ctx.data_dir, version)
+        moved = fingerprint.changed(fingerprint.saved(ctx.data_dir), models)
+        if moved and not retag:
+            log.info("the sentiment model of %s changed since the last pass: tagging every mention again",
+                     ", ".join(moved))
+            result.retagged_for = moved
+            retag = True
         if retag:
             gone = lake.rewrite(TAGS, lambda t: pc.not_equal(t.column("analyzer_version"), version))
             log.info("dropped %d tags of version %s to tag again", gone, version)
@@ -186,5 +196,6 @@ def run(
             result.tagged += res.new
             result.batches += 1
             log.info("tagged %d mentions (batch %d)", res.new, result.batches)
+        fingerprint.save(ctx.data_dir, models)  # after the tags it describes
     result.seconds = time.monotonic() - started
     return result
