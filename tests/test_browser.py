@@ -1,8 +1,10 @@
 """End to end in a real browser: Debian's chromium driven by Playwright (no browser download).
 
 Starts ``streamlit run dashboard.py`` on a free port over a data directory with the demo
-loaded, walks every page, downloads a CSV and checks it, and saves the screenshots that the
-README and docs/dashboard.md show (docs/screenshots/*.png).
+loaded, walks every page, downloads a CSV and checks it, and takes screenshots of the pages.
+With ``EARSHOT_UPDATE_SCREENSHOTS=1`` they replace the ones the README and docs/dashboard.md show
+(docs/screenshots/*.png); otherwise they go to a temporary folder, so a test run leaves the
+working tree as it was.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from storage.queries_rows import EXPORT_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "docs" / "screenshots"
+DOC_SHOTS = ROOT / "docs" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run", "--disable-sync"]
 PAGES = ["Overview", "Join the conversation", "Topics and themes", "Mentions", "Competitors", "Coverage",
@@ -54,6 +56,15 @@ def _free_port() -> int:
 def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _chromium_or_skip()
     return tmp_path_factory.mktemp("browser") / "data"
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the screenshots go: the docs' folder only when asked to update it."""
+    if os.environ.get("EARSHOT_UPDATE_SCREENSHOTS") == "1":
+        DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+        return DOC_SHOTS
+    return tmp_path_factory.mktemp("screenshots")
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +125,7 @@ def _settle(page) -> None:
     page.wait_for_timeout(1200)
 
 
-def test_overview_shows_chart_table_and_banner(browser_page, app_url: str) -> None:
+def test_overview_shows_chart_table_and_banner(browser_page, app_url: str, shots: Path) -> None:
     page = browser_page
     page.goto(app_url)
     page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
@@ -122,8 +133,7 @@ def test_overview_shows_chart_table_and_banner(browser_page, app_url: str) -> No
     _settle(page)
     assert "Demo data" in page.inner_text('[data-testid="stAlert"]')
     assert page.locator('[data-testid="stMetric"]').count() >= 6
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "overview.png"), full_page=True)
+    page.screenshot(path=str(shots / "overview.png"), full_page=True)
 
 
 def test_csv_download_from_the_overview(browser_page, app_url: str, tmp_path: Path) -> None:
@@ -142,7 +152,7 @@ def test_csv_download_from_the_overview(browser_page, app_url: str, tmp_path: Pa
     assert created == sorted(created)
 
 
-def test_every_page_renders(browser_page, app_url: str) -> None:
+def test_every_page_renders(browser_page, app_url: str, shots: Path) -> None:
     page = browser_page
     page.goto(app_url)
     _settle(page)
@@ -153,10 +163,10 @@ def test_every_page_renders(browser_page, app_url: str) -> None:
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title} raised an exception"
         if title != "Join the conversation":  # its screenshot is taken after recording a decision
             name = title.lower().replace(" ", "_")
-            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
-def test_record_a_decision(browser_page, app_url: str, data: Path) -> None:
+def test_record_a_decision(browser_page, app_url: str, data: Path, shots: Path) -> None:
     from storage.workflow import WorkflowStore
 
     page = browser_page
@@ -172,4 +182,4 @@ def test_record_a_decision(browser_page, app_url: str, data: Path) -> None:
     history = WorkflowStore(data).history()
     assert history and history[-1]["who"] == "Browser Test"
     assert history[-1]["rationale"] == "Answered publicly with the status page link."
-    page.screenshot(path=str(SHOTS / "join_the_conversation.png"), full_page=True)
+    page.screenshot(path=str(shots / "join_the_conversation.png"), full_page=True)
