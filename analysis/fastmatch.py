@@ -96,13 +96,7 @@ class FastMatcher:
 
     def hits(self, lower: str) -> set[str]:
         """Atoms (regex sources) that occur in the lower-cased text."""
-        found = {p for p, rx in self._ungated if rx.search(lower)}
-        groups = self._by_literal
-        for i in [i for i, lit in enumerate(self._literals) if lit in lower]:
-            for p, rx in groups[i]:
-                if rx.search(lower):
-                    found.add(p)
-        return found
+        return _atoms_in(lower, self._ungated, self._literals, self._by_literal)
 
     def match(self, text: str, lower: str | None = None) -> list[str]:
         """Names of the entities ``text`` matches."""
@@ -119,6 +113,20 @@ class FastMatcher:
             and (not xwords or xwords.isdisjoint(found))
             and (not exclude or not any(evaluate(x, found) for x in exclude))
         ]
+
+
+def _atoms_in(
+    lower: str, ungated: list[tuple[str, re.Pattern[str]]], literals: list[str],
+    by_literal: list[list[tuple[str, re.Pattern[str]]]],
+) -> set[str]:
+    """The atoms whose regex matches ``lower``: the ungated ones are always tried, the others only when
+    their leading literal (``literals[i]`` for the atoms ``by_literal[i]``) occurs in the text."""
+    found = {p for p, rx in ungated if rx.search(lower)}
+    for i in [i for i, lit in enumerate(literals) if lit in lower]:
+        for p, rx in by_literal[i]:
+            if rx.search(lower):
+                found.add(p)
+    return found
 
 
 class MatcherGroup:
@@ -139,12 +147,7 @@ class MatcherGroup:
 
     def match(self, lower: str) -> list[list[str]]:
         """For each matcher, the names of the entities the text (lower-cased) matches."""
-        found = {p for p, rx in self._ungated if rx.search(lower)}
-        groups = self._by_literal
-        for i in [i for i, lit in enumerate(self._literals) if lit in lower]:
-            for p, rx in groups[i]:
-                if rx.search(lower):
-                    found.add(p)
+        found = _atoms_in(lower, self._ungated, self._literals, self._by_literal)
         if not found:
             return [[] for _ in self.matchers]
         return [m.match_found(found) for m in self.matchers]
