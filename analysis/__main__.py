@@ -56,7 +56,10 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
                           retag=args.retag)
     rate = result.tagged / result.seconds if result.seconds else 0.0
     print(f"tagged {result.tagged} mentions in {result.seconds:.1f}s ({rate:,.0f}/s)"
-          + (f"; team corrections re-applied to {result.corrected} tagged mentions" if result.corrected else ""))
+          + (f" (the sentiment model of {', '.join(result.retagged_for)} changed: every mention tagged again)"
+             if result.retagged_for else "")
+          + (f"; team corrections re-applied to {result.corrected} tagged mentions" if result.corrected else "")
+          + (f"; {result.pruned} tag rows of earlier analyzer versions dropped" if result.pruned else ""))
     if result.tagged or result.corrected:  # a corrected criticism flag changes the themes, too
         from analysis import themes
 

@@ -3,7 +3,8 @@
 Untagged mentions are found with an anti-join in DuckDB over the lake's parquet files and
 streamed in batches (memory stays flat however large the lake); each batch is tagged by
 ``analysis.tagger.Tagger`` and appended to the ``tags`` table. Re-running adds nothing; a
-new ``ANALYZER_VERSION`` tags everything again. Corrections by the team
+new ``ANALYZER_VERSION`` tags everything again, and once it has, the older versions' rows are
+dropped. Corrections by the team
 (``analysis.corrections``) override the automatic tags they concern: when a mention is tagged,
 and, for corrections made (or changed) after that, on the next pass, which rewrites only the
 tag files holding such rows (``reapply_corrections``).
@@ -56,6 +57,7 @@ class PassResult:
     corrected: int = 0  # tag rows tagged before a correction (or its change) that now carry it
     corrected_files: int = 0  # tag files rewritten for them
     retagged_for: list[str] = field(default_factory=list)  # languages whose model changed: all tagged again
+    pruned: int = 0  # tag rows of other analyzer versions dropped after the pass
 
 
 def _connect(memory_limit: str = "512MB") -> duckdb.DuckDBPyConnection:
@@ -137,6 +139,36 @@ def reapply_corrections(
     return done, len(stale_files)
 
 
+def prune_other_versions(lake: Lake, version: str) -> int:
+    """Drop the tag rows of every analyzer version but ``version``; returns how many.
+
+    Meant for the end of a completed pass, when every mention has a tag row of ``version``: the rows of
+    earlier versions are then read by nothing (queries read only the current version). Only files that
+    hold such rows are rewritten (found from the version column alone). Caller holds the write lock.
+    """
+    tag_files = [str(p) for p in lake.files(TAGS)]
+    if not tag_files:
+        return 0
+    con = _connect()
+    try:
+        stale = con.execute(
+            "SELECT filename, count(*) FROM read_parquet(?, union_by_name = true, filename = true) "
+            "WHERE analyzer_version IS DISTINCT FROM ? GROUP BY filename ORDER BY filename",
+            [tag_files, version],
+        ).fetchall()
+    finally:
+        con.close()
+    removed = 0
+    for path, n in stale:
+        data = lake.read_file(Path(path))
+        if data is None:  # quarantined as unreadable meanwhile
+            continue
+        current = pc.fill_null(pc.equal(data.column("analyzer_version"), version), False)
+        lake.replace_file(Path(path), data.filter(current))
+        removed += n
+    return removed
+
+
 def tag_batch(
     tagger: Tagger | ParallelTagger, rb: pa.RecordBatch, tagged_at: datetime, version: str = ANALYZER_VERSION,
     fixes: list[corrections.Correction] | None = None,
@@ -168,7 +200,8 @@ def run(
     mention is tagged again; so does a change of the sentiment models since the last completed pass
     (``analysis.fingerprint``: a company model accepted by ``train``, a switch of backend). Corrections
     made since a mention was tagged are applied to its stored tags first (``reapply_corrections``).
-    The models' fingerprint is saved after the pass, so a pass cut short re-tags again next time.
+    The models' fingerprint is saved after the pass, so a pass cut short re-tags again next time;
+    tag rows of other analyzer versions are dropped then, too (``prune_other_versions``).
     """
     started = time.monotonic()
     result = PassResult()
@@ -197,5 +230,8 @@ def run(
             result.batches += 1
             log.info("tagged %d mentions (batch %d)", res.new, result.batches)
         fingerprint.save(ctx.data_dir, models)  # after the tags it describes
+        result.pruned = prune_other_versions(lake, version)  # every mention has a tag of this version now
+        if result.pruned:
+            log.info("dropped %d tag rows of earlier analyzer versions", result.pruned)
     result.seconds = time.monotonic() - started
     return result

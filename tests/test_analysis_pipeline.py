@@ -68,7 +68,32 @@ def test_version_bump_retags_everything(ctx: Context) -> None:
     assert pipeline.run(ctx, version="999.0").tagged == 8
     versions = duckdb.sql(f"SELECT analyzer_version, count(*) FROM read_parquet('{ctx.lake.glob(TAGS)}') "
                           "GROUP BY 1 ORDER BY 1").fetchall()
-    assert versions == [(pipeline.ANALYZER_VERSION, 8), ("999.0", 8)]
+    assert versions == [("999.0", 8)]  # once every mention has a new tag, the old rows are dropped
+
+
+def test_old_version_rows_stay_until_the_new_pass_completes(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    _add(ctx, _mentions(8))
+    pipeline.run(ctx)
+    real = pipeline.tag_batch
+    calls = 0
+
+    def second_batch_fails(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("killed mid-pass")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "tag_batch", second_batch_fails)
+    with pytest.raises(RuntimeError):
+        pipeline.run(ctx, batch=3, version="999.0")
+    kept = {r["analyzer_version"] for r in _tags(ctx)}
+    assert kept == {pipeline.ANALYZER_VERSION, "999.0"}  # a pass cut short drops nothing
+    monkeypatch.undo()
+    result = pipeline.run(ctx, batch=3, version="999.0")
+    assert result.tagged == 5 and result.pruned == 8
+    assert {r["analyzer_version"] for r in _tags(ctx)} == {"999.0"} and len(_tags(ctx)) == 8
+    assert pipeline.run(ctx, version="999.0").pruned == 0  # nothing left to drop: no file is rewritten
 
 
 def test_empty_lake_tags_nothing(ctx: Context) -> None:
