@@ -163,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p.add_argument("--data-root", type=Path, default=Path("/work/shared/data/train"),
                    help="folder with the training data sets (see docs/analysis.md)")
+    p.add_argument("--held-out", type=Path, default=None,
+                   help="folder of evaluation CSVs whose texts never train (default: 'dev' beside --data-root)")
+    p.add_argument("--lang", action="append", choices=["en", "de"], default=None,
+                   help="rebuild only this language's model (repeatable; default: all)")
     sub.add_parser("export", help="export mentions with tags as CSV (see: python -m analysis export --help)")
     sub.add_parser("alerts", help="alerting (see: python -m analysis alerts --help)")
     return parser
