@@ -60,6 +60,9 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
              if result.retagged_for else "")
           + (f"; team corrections re-applied to {result.corrected} tagged mentions" if result.corrected else "")
           + (f"; {result.pruned} tag rows of earlier analyzer versions dropped" if result.pruned else ""))
+    if result.config_moved:
+        print("note: entities, competitors, languages or topics changed since the earlier mentions were tagged; "
+              "run `python -m analysis run --retag` to tag them again with the new settings")
     if result.tagged or result.corrected:  # a corrected criticism flag changes the themes, too
         from analysis import themes
 

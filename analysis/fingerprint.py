@@ -6,6 +6,11 @@ of ``analysis.sentiment_backend`` to a transformer model. ``of(config, data_dir)
 model that scores each tagged language (a digest of its file, or the transformer folder's
 config and weight files); the pipeline saves it to ``<data>/analysis/tagger.json`` after a pass
 and, when the next pass finds a different one, tags every mention again.
+
+It also records a digest of the settings the taggers read (entities, competitors, languages,
+topics) as they were when every mention was last tagged. Those change often and by hand, so a
+change there does not re-tag by itself: the pass says that earlier mentions carry tags of the
+old settings (``config_moved``) until ``run --retag`` tags them again.
 """
 
 from __future__ import annotations
@@ -67,6 +72,13 @@ def _linear(lang: str, data_dir: Path | None) -> str:
     return f"shipped:{file_digest(base)}"
 
 
+def config_digest(config: Config) -> str:
+    """Digest of the settings the taggers read besides the models: entities, competitors, languages and
+    the topic taxonomy (a change there changes the tags of mentions tagged from then on)."""
+    doc = {k: config.model_dump(mode="json").get(k) for k in ("entities", "competitors", "languages", "topics")}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def of(config: Config, data_dir: Path | None, version: str = ANALYZER_VERSION) -> dict:
     """What scores sentiment for each language the taggers assign (the configured ones and "other"), for
     the tags of analyzer ``version``."""
@@ -75,7 +87,7 @@ def of(config: Config, data_dir: Path | None, version: str = ANALYZER_VERSION) -
         lang: _transformer(config) if config.analysis.uses_transformer(lang) else _linear(lang, data_dir)
         for lang in langs
     }
-    return {"analyzer_version": version, "sentiment": models}
+    return {"analyzer_version": version, "sentiment": models, "config": config_digest(config)}
 
 
 def saved(data_dir: Path) -> dict | None:
@@ -101,3 +113,10 @@ def changed(before: dict | None, now: dict) -> list[str]:
         return []
     old = before.get("sentiment") or {}
     return sorted(lang for lang, model in now["sentiment"].items() if old.get(lang, model) != model)
+
+
+def config_moved(before: dict | None, now: dict) -> bool:
+    """Whether the tags were made under other entities, competitors, languages or topics than ``now``
+    has (``before["config"]``: the settings of the last pass that tagged every mention)."""
+    return bool(before) and before.get("analyzer_version") == now["analyzer_version"] and before.get(
+        "config", now["config"]) != now["config"]

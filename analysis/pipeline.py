@@ -58,6 +58,7 @@ class PassResult:
     corrected_files: int = 0  # tag files rewritten for them
     retagged_for: list[str] = field(default_factory=list)  # languages whose model changed: all tagged again
     pruned: int = 0  # tag rows of other analyzer versions dropped after the pass
+    config_moved: bool = False  # earlier mentions were tagged under other entities/topics (see --retag)
 
 
 def _connect(memory_limit: str = "512MB") -> duckdb.DuckDBPyConnection:
@@ -209,7 +210,8 @@ def run(
     with write_lock(ctx.data_dir, wait=wait), ParallelTagger(tagger, workers) as ptagger:
         lake = Lake(ctx.data_dir)
         models = fingerprint.of(ctx.config, ctx.data_dir, version)
-        moved = fingerprint.changed(fingerprint.saved(ctx.data_dir), models)
+        before = fingerprint.saved(ctx.data_dir)
+        moved = fingerprint.changed(before, models)
         if moved and not retag:
             log.info("the sentiment model of %s changed since the last pass: tagging every mention again",
                      ", ".join(moved))
@@ -218,6 +220,12 @@ def run(
         if retag:
             gone = lake.rewrite(TAGS, lambda t: pc.not_equal(t.column("analyzer_version"), version))
             log.info("dropped %d tags of version %s to tag again", gone, version)
+        elif fingerprint.config_moved(before, models):
+            models["config"] = before["config"]  # the earlier mentions' tags still follow those settings
+            result.config_moved = True
+            log.warning("entities, competitors, languages or topics changed since every mention was tagged: new "
+                        "mentions follow the new settings; run `python -m analysis run --retag` to tag the "
+                        "earlier ones again")
         fixes = corrections.load(ctx.data_dir)  # none (with a warning) when the store cannot be read
         result.corrected, result.corrected_files = reapply_corrections(lake, fixes, version, batch)
         if result.corrected:

@@ -115,3 +115,29 @@ def test_pass_cut_short_saves_no_fingerprint(ctx: Context, monkeypatch: pytest.M
     monkeypatch.undo()
     assert pipeline.run(ctx).retagged_for == ["de"]
     assert fingerprint.saved(ctx.data_dir) == fingerprint.of(ctx.config, ctx.data_dir)
+
+
+def test_changed_taxonomy_is_reported_until_retag(ctx: Context, capsys: pytest.CaptureFixture) -> None:
+    from analysis import __main__ as cli
+    from earshot.config import Topic
+
+    _add(ctx, [NEWS.format(n=i) for i in range(4)])
+    assert pipeline.run(ctx).config_moved is False
+    topics = [*ctx.config.topics, Topic(name="annual-report", keywords={"de": ["Geschäftsbericht"]},
+                                        team=ctx.config.topics[0].team)]
+    ctx.config = ctx.config.model_copy(update={"topics": topics})
+    first = pipeline.run(ctx)
+    assert first.config_moved and first.tagged == 0  # nothing re-tagged behind the team's back
+    assert all("annual-report" not in r["topics"] for r in ctx.lake.read(TAGS).to_pylist())
+    assert pipeline.run(ctx).config_moved  # still said on the next pass
+    done = pipeline.run(ctx, retag=True)
+    assert done.tagged == 4 and not done.config_moved
+    assert all("annual-report" in r["topics"] for r in ctx.lake.read(TAGS).to_pylist())
+    assert not pipeline.run(ctx).config_moved
+    fingerprint.save(ctx.data_dir, {**fingerprint.saved(ctx.data_dir), "config": "older"})
+
+    class Args:  # what the command line hands to cmd_run
+        batch_size, wait, workers, retag = 50_000, 1.0, 1, False
+
+    assert cli.cmd_run(ctx, Args()) == 0
+    assert "run `python -m analysis run --retag`" in capsys.readouterr().out
