@@ -142,15 +142,15 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser)
     parser.add_argument("--batch-size", type=int, default=50_000, help="mentions per batch (default 50000)")
     parser.add_argument("--workers", type=int, default=None, help="processes that tag (default: all cores)")
-    parser.add_argument("--retag", action="store_true", help="drop this version's tags first and tag everything "
-                        "again (a change of sentiment model does this by itself)")
+    parser.add_argument("--retag", action="store_true", help="tag everything again; the earlier tags stay in use until "
+                        "it is done (a change of sentiment model does this by itself)")
     sub = parser.add_subparsers(dest="cmd")
     p = sub.add_parser("run", help="tag untagged mentions in the lake (the default)")
     _common(p, suppress=True)
     p.add_argument("--batch-size", type=int, default=argparse.SUPPRESS, help="mentions per batch (default 50000)")
     p.add_argument("--workers", type=int, default=argparse.SUPPRESS, help="processes that tag (default: all cores)")
     p.add_argument("--retag", action="store_true", default=argparse.SUPPRESS,
-                   help="drop this version's tags first and tag everything again")
+                   help="tag everything again; the earlier tags stay in use until it is done")
     p = sub.add_parser("tag", help="tag a CSV or JSON Lines file without touching the lake")
     _common(p, suppress=True)
     p.add_argument("input", type=Path, help="CSV or JSON Lines (.jsonl) file")

@@ -35,6 +35,7 @@ from storage.schema import MENTIONS, TAGS
 log = logging.getLogger(__name__)
 
 BATCH = 50_000
+RETAG = "+retag"  # suffix of the analyzer version a re-tag writes under until it is complete (``promote``)
 # Read from mentions: the key, the time, the text and what the taggers use.
 _ALL = "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m"
 _UNTAGGED = (
@@ -140,6 +141,47 @@ def reapply_corrections(
     return done, len(stale_files)
 
 
+def _count_version(lake: Lake, version: str) -> int:
+    """Tag rows of ``version`` in the lake (read from the version column alone)."""
+    tag_files = [str(p) for p in lake.files(TAGS)]
+    if not tag_files:
+        return 0
+    con = _connect()
+    try:
+        return int(con.execute("SELECT count(*) FROM read_parquet(?, union_by_name = true) WHERE analyzer_version = ?",
+                               [tag_files, version]).fetchone()[0])
+    finally:
+        con.close()
+
+
+def promote(lake: Lake, staging: str, version: str) -> int:
+    """Make a finished re-tag's rows (analyzer version ``staging``) the tags of ``version``; returns how many.
+
+    Every tag file that holds rows of either is replaced atomically by its rows without those of
+    ``version`` and with ``staging`` relabelled ``version``. Cut short between files, some files are done
+    and the others not; the next pass finds ``staging`` rows left, re-tags what lacks one and promotes
+    again, which ends in the same state. Caller holds the write lock.
+    """
+    lake.recover(TAGS)
+    done = 0
+    for path in lake.files(TAGS):
+        data = lake.read_file(path)
+        if data is None:
+            continue
+        col = data.column("analyzer_version")
+        old = pc.fill_null(pc.equal(col, version), False)
+        new = pc.fill_null(pc.equal(col, staging), False)
+        n_new = int(pc.sum(new).as_py() or 0)
+        if not n_new and not pc.any(old).as_py():
+            continue
+        kept = data.filter(pc.invert(old))
+        i = kept.schema.get_field_index("analyzer_version")
+        relabel = pc.if_else(pc.equal(kept.column(i), staging), pa.scalar(version), kept.column(i))
+        lake.replace_file(path, kept.set_column(i, kept.schema.field(i), relabel))
+        done += n_new
+    return done
+
+
 def prune_other_versions(lake: Lake, version: str) -> int:
     """Drop the tag rows of every analyzer version but ``version``; returns how many.
 
@@ -197,12 +239,13 @@ def run(
 ) -> PassResult:
     """Tag every untagged mention of ``ctx``'s lake on ``workers`` processes (default: all cores).
 
-    Holds the write lock while it runs. ``retag`` first drops this version's tags, so that every
-    mention is tagged again; so does a change of the sentiment models since the last completed pass
-    (``analysis.fingerprint``: a company model accepted by ``train``, a switch of backend). Corrections
-    made since a mention was tagged are applied to its stored tags first (``reapply_corrections``).
-    The models' fingerprint is saved after the pass, so a pass cut short re-tags again next time;
-    tag rows of other analyzer versions are dropped then, too (``prune_other_versions``).
+    Holds the write lock while it runs. ``retag`` tags every mention again; so does a change of the
+    sentiment models since the last completed pass (``analysis.fingerprint``: a company model accepted
+    by ``train``, a switch of backend). A re-tag writes under the staging version ``version + RETAG``
+    while queries go on reading the earlier tags, and ``promote`` swaps them in when every mention has
+    one; a re-tag cut short is continued by the next pass. Corrections made since a mention was tagged
+    are applied to its stored tags first (``reapply_corrections``). The models' fingerprint is saved
+    after the pass; tag rows of other analyzer versions are dropped then (``prune_other_versions``).
     """
     started = time.monotonic()
     result = PassResult()
@@ -217,10 +260,11 @@ def run(
                      ", ".join(moved))
             result.retagged_for = moved
             retag = True
-        if retag:
-            gone = lake.rewrite(TAGS, lambda t: pc.not_equal(t.column("analyzer_version"), version))
-            log.info("dropped %d tags of version %s to tag again", gone, version)
-        elif fingerprint.config_moved(before, models):
+        staging = f"{version}{RETAG}"
+        if not retag and _count_version(lake, staging):
+            log.info("continuing a re-tag that was cut short")
+            retag = True
+        if not retag and fingerprint.config_moved(before, models):
             models["config"] = before["config"]  # the earlier mentions' tags still follow those settings
             result.config_moved = True
             log.warning("entities, competitors, languages or topics changed since every mention was tagged: new "
@@ -231,12 +275,17 @@ def run(
         if result.corrected:
             log.info("re-applied team corrections to %d tagged mentions (%d tag files rewritten)",
                      result.corrected, result.corrected_files)
-        for rb in untagged(lake, version, batch):
-            table = tag_batch(ptagger, rb, datetime.now(UTC), version, fixes)
+        # A re-tag writes its rows under a staging version while queries keep reading this version's rows.
+        writing = staging if retag else version
+        for rb in untagged(lake, writing, batch):
+            table = tag_batch(ptagger, rb, datetime.now(UTC), writing, fixes)
             res = lake.append(TAGS, table)
             result.tagged += res.new
             result.batches += 1
             log.info("tagged %d mentions (batch %d)", res.new, result.batches)
+        if retag:
+            swapped = promote(lake, staging, version)
+            log.info("the re-tag's %d tag rows replace the earlier tags of version %s", swapped, version)
         fingerprint.save(ctx.data_dir, models)  # after the tags it describes
         result.pruned = prune_other_versions(lake, version)  # every mention has a tag of this version now
         if result.pruned:

@@ -159,3 +159,66 @@ def test_corrections_from_the_workflow_store(ctx: Context) -> None:
     rows = {r["id"]: r for r in _tags(ctx)}
     assert rows["m1"]["sentiment_label"] == "negative" and rows["m1"]["topics"] == ["billing"]
     assert rows["m2"]["intent"] == "question"
+
+
+def _by_version(ctx: Context) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for r in _tags(ctx):
+        out[r["analyzer_version"]] = out.get(r["analyzer_version"], 0) + 1
+    return out
+
+
+def test_retag_keeps_the_shown_tags_until_it_is_complete(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    _add(ctx, _mentions(9))
+    pipeline.run(ctx)
+    shown = {r["id"]: r["tagged_at"] for r in _tags(ctx)}
+    real = pipeline.tag_batch
+    calls = 0
+
+    def third_batch_fails(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("killed mid-pass")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "tag_batch", third_batch_fails)
+    with pytest.raises(RuntimeError):
+        pipeline.run(ctx, batch=3, retag=True)
+    staging = pipeline.ANALYZER_VERSION + pipeline.RETAG
+    assert _by_version(ctx) == {pipeline.ANALYZER_VERSION: 9, staging: 6}
+    # What queries read is untouched while the re-tag is under way.
+    assert {r["id"]: r["tagged_at"] for r in _tags(ctx) if r["analyzer_version"] == pipeline.ANALYZER_VERSION} == shown
+    monkeypatch.undo()
+    again = pipeline.run(ctx, batch=3)  # an ordinary pass continues the re-tag
+    assert again.tagged == 3
+    assert _by_version(ctx) == {pipeline.ANALYZER_VERSION: 9}
+    after = {r["id"]: r["tagged_at"] for r in _tags(ctx)}
+    assert set(after) == set(shown) and all(after[k] > shown[k] for k in shown)  # every mention tagged anew
+    assert pipeline.run(ctx).tagged == 0
+
+
+def test_promote_cut_short_between_files_ends_in_the_same_state(ctx: Context,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    _add(ctx, _mentions(40))  # two months: several tag files
+    pipeline.run(ctx)
+    assert len(ctx.lake.files(TAGS)) >= 2
+    real = ctx.lake.__class__.replace_file
+    calls = 0
+
+    def second_file_fails(self: object, path: Path, kept: object) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise OSError("disk full")
+        real(self, path, kept)
+
+    monkeypatch.setattr(ctx.lake.__class__, "replace_file", second_file_fails)
+    with pytest.raises(OSError):
+        pipeline.run(ctx, retag=True)
+    assert calls == 2  # one file promoted, the others not
+    monkeypatch.undo()
+    pipeline.run(ctx)
+    rows = _tags(ctx)
+    assert _by_version(ctx) == {pipeline.ANALYZER_VERSION: 40}
+    assert len({(r["source"], r["id"]) for r in rows}) == 40
