@@ -243,7 +243,8 @@ def run(
     sentiment models since the last completed pass (``analysis.fingerprint``: a company model accepted
     by ``train``, a switch of backend). A re-tag writes under the staging version ``version + RETAG``
     while queries go on reading the earlier tags, and ``promote`` swaps them in when every mention has
-    one; a re-tag cut short is continued by the next pass. Corrections made since a mention was tagged
+    one; a re-tag cut short is continued by the next pass (started afresh when ``retag`` is asked for or
+    the models changed again). Corrections made since a mention was tagged
     are applied to its stored tags first (``reapply_corrections``). The models' fingerprint is saved
     after the pass; tag rows of other analyzer versions are dropped then (``prune_other_versions``).
     """
@@ -261,8 +262,12 @@ def run(
             result.retagged_for = moved
             retag = True
         staging = f"{version}{RETAG}"
-        if not retag and _count_version(lake, staging):
-            log.info("continuing a re-tag that was cut short")
+        left = _count_version(lake, staging)  # rows of a re-tag that was cut short
+        if retag and left:  # asked for again, or the models changed since: start afresh
+            lake.rewrite(TAGS, lambda t: pc.fill_null(pc.not_equal(t.column("analyzer_version"), staging), True))
+            log.info("dropped %d rows of an earlier re-tag that was cut short, to start afresh", left)
+        elif left:
+            log.info("continuing a re-tag that was cut short (%d mentions done)", left)
             retag = True
         if not retag and fingerprint.config_moved(before, models):
             models["config"] = before["config"]  # the earlier mentions' tags still follow those settings

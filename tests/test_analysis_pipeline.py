@@ -222,3 +222,26 @@ def test_promote_cut_short_between_files_ends_in_the_same_state(ctx: Context,
     rows = _tags(ctx)
     assert _by_version(ctx) == {pipeline.ANALYZER_VERSION: 40}
     assert len({(r["source"], r["id"]) for r in rows}) == 40
+
+
+def test_retag_asked_again_starts_afresh(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    _add(ctx, _mentions(9))
+    pipeline.run(ctx)
+    real = pipeline.tag_batch
+    calls = 0
+
+    def second_batch_fails(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("killed mid-pass")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "tag_batch", second_batch_fails)
+    with pytest.raises(RuntimeError):
+        pipeline.run(ctx, batch=3, retag=True)
+    monkeypatch.undo()
+    assert _by_version(ctx)[pipeline.ANALYZER_VERSION + pipeline.RETAG] == 3
+    # e.g. the models changed meanwhile: the rows made so far are not mixed with the new ones
+    assert pipeline.run(ctx, batch=3, retag=True).tagged == 9
+    assert _by_version(ctx) == {pipeline.ANALYZER_VERSION: 9}
