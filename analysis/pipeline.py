@@ -162,23 +162,22 @@ def promote(lake: Lake, staging: str, version: str) -> int:
     and the others not; the next pass finds ``staging`` rows left, re-tags what lacks one and promotes
     again, which ends in the same state. Caller holds the write lock.
     """
-    lake.recover(TAGS)
     done = 0
-    for path in lake.files(TAGS):
-        data = lake.read_file(path)
-        if data is None:
-            continue
+
+    def swapped(data: pa.Table) -> pa.Table | None:
+        nonlocal done
         col = data.column("analyzer_version")
         old = pc.fill_null(pc.equal(col, version), False)
-        new = pc.fill_null(pc.equal(col, staging), False)
-        n_new = int(pc.sum(new).as_py() or 0)
+        n_new = int(pc.sum(pc.fill_null(pc.equal(col, staging), False)).as_py() or 0)
         if not n_new and not pc.any(old).as_py():
-            continue
+            return None
+        done += n_new
         kept = data.filter(pc.invert(old))
         i = kept.schema.get_field_index("analyzer_version")
         relabel = pc.if_else(pc.equal(kept.column(i), staging), pa.scalar(version), kept.column(i))
-        lake.replace_file(path, kept.set_column(i, kept.schema.field(i), relabel))
-        done += n_new
+        return kept.set_column(i, kept.schema.field(i), relabel)
+
+    lake.change_files(TAGS, swapped)
     return done
 
 
@@ -195,20 +194,21 @@ def prune_other_versions(lake: Lake, version: str) -> int:
     con = _connect()
     try:
         stale = con.execute(
-            "SELECT filename, count(*) FROM read_parquet(?, union_by_name = true, filename = true) "
-            "WHERE analyzer_version IS DISTINCT FROM ? GROUP BY filename ORDER BY filename",
+            "SELECT DISTINCT filename FROM read_parquet(?, union_by_name = true, filename = true) "
+            "WHERE analyzer_version IS DISTINCT FROM ? ORDER BY filename",
             [tag_files, version],
         ).fetchall()
     finally:
         con.close()
     removed = 0
-    for path, n in stale:
-        data = lake.read_file(Path(path))
-        if data is None:  # quarantined as unreadable meanwhile
-            continue
-        current = pc.fill_null(pc.equal(data.column("analyzer_version"), version), False)
-        lake.replace_file(Path(path), data.filter(current))
-        removed += n
+
+    def current_only(data: pa.Table) -> pa.Table:
+        nonlocal removed
+        kept = data.filter(pc.fill_null(pc.equal(data.column("analyzer_version"), version), False))
+        removed += data.num_rows - kept.num_rows
+        return kept
+
+    lake.change_files(TAGS, current_only, [Path(path) for (path,) in stale])
     return removed
 
 

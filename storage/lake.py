@@ -304,20 +304,34 @@ class Lake:
         Each file is replaced atomically by its filtered version (or deleted when empty).
         Caller holds the write lock.
         """
-        self.recover(table)
         removed = 0
-        for p in self.files(table):
+
+        def filtered(data: pa.Table) -> pa.Table | None:
+            nonlocal removed
+            kept = data.filter(keep(data))
+            removed += data.num_rows - kept.num_rows
+            return kept if kept.num_rows < data.num_rows else None
+
+        self.change_files(table, filtered)
+        return removed
+
+    def change_files(
+        self, table: Table, change: Callable[[pa.Table], pa.Table | None], paths: list[Path] | None = None,
+    ) -> int:
+        """Replace each file of ``table`` (or just ``paths``) by ``change(file_table)``, atomically (an empty
+        result deletes it); ``change`` returns None to leave a file as it is. Unreadable files are skipped.
+        Returns the number of files replaced. Caller holds the write lock."""
+        self.recover(table)
+        replaced = 0
+        for p in self.files(table) if paths is None else paths:
             data = self.read_file(p)
             if data is None:
                 continue
-            mask = keep(data)
-            kept = data.filter(mask)
-            gone = data.num_rows - kept.num_rows
-            if not gone:
-                continue
-            removed += gone
-            self.replace_file(p, kept)
-        return removed
+            new = change(data)
+            if new is not None:
+                self.replace_file(p, new)
+                replaced += 1
+        return replaced
 
     def replace_file(self, path: Path, kept: pa.Table) -> None:
         """Replace one lake file by ``kept`` atomically, or delete it when ``kept`` is empty.

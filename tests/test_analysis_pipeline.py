@@ -42,6 +42,21 @@ def _tags(ctx: Context) -> list[dict]:
     return ctx.lake.read(TAGS).to_pylist()
 
 
+def _fail_on_call(monkeypatch: pytest.MonkeyPatch, n: int) -> None:
+    """Make the ``n``-th ``tag_batch`` call of the analysis pass fail, as a pass killed there would."""
+    real = pipeline.tag_batch
+    calls = 0
+
+    def failing(*args: object, **kwargs: object) -> object:
+        nonlocal calls
+        calls += 1
+        if calls == n:
+            raise RuntimeError("killed mid-pass")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "tag_batch", failing)
+
+
 def test_pass_tags_every_mention_once_and_rerun_is_noop(ctx: Context) -> None:
     _add(ctx, _mentions(30))
     first = pipeline.run(ctx, batch=7)
@@ -74,17 +89,7 @@ def test_version_bump_retags_everything(ctx: Context) -> None:
 def test_old_version_rows_stay_until_the_new_pass_completes(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     _add(ctx, _mentions(8))
     pipeline.run(ctx)
-    real = pipeline.tag_batch
-    calls = 0
-
-    def second_batch_fails(*args: object, **kwargs: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("killed mid-pass")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "tag_batch", second_batch_fails)
+    _fail_on_call(monkeypatch, 2)
     with pytest.raises(RuntimeError):
         pipeline.run(ctx, batch=3, version="999.0")
     kept = {r["analyzer_version"] for r in _tags(ctx)}
@@ -172,17 +177,7 @@ def test_retag_keeps_the_shown_tags_until_it_is_complete(ctx: Context, monkeypat
     _add(ctx, _mentions(9))
     pipeline.run(ctx)
     shown = {r["id"]: r["tagged_at"] for r in _tags(ctx)}
-    real = pipeline.tag_batch
-    calls = 0
-
-    def third_batch_fails(*args: object, **kwargs: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls == 3:
-            raise RuntimeError("killed mid-pass")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "tag_batch", third_batch_fails)
+    _fail_on_call(monkeypatch, 3)
     with pytest.raises(RuntimeError):
         pipeline.run(ctx, batch=3, retag=True)
     staging = pipeline.ANALYZER_VERSION + pipeline.RETAG
@@ -227,17 +222,7 @@ def test_promote_cut_short_between_files_ends_in_the_same_state(ctx: Context,
 def test_retag_asked_again_starts_afresh(ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
     _add(ctx, _mentions(9))
     pipeline.run(ctx)
-    real = pipeline.tag_batch
-    calls = 0
-
-    def second_batch_fails(*args: object, **kwargs: object) -> object:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("killed mid-pass")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(pipeline, "tag_batch", second_batch_fails)
+    _fail_on_call(monkeypatch, 2)
     with pytest.raises(RuntimeError):
         pipeline.run(ctx, batch=3, retag=True)
     monkeypatch.undo()
