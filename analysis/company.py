@@ -114,20 +114,29 @@ def corrected_texts(ctx) -> dict[str, tuple[list[str], list[str]]]:  # noqa: ANN
     from analysis.language import detect
     from analysis.pipeline import text_of
     from analysis.text import Masker
+    from storage.reads import retry_read
     from storage.schema import MENTIONS
 
     wanted = {(c.source, c.id): str(c.value) for c in corrections.load(ctx.data_dir) if c.field == "sentiment_label"}
     wanted = {k: v for k, v in wanted.items() if v in CLASSES}
-    files = [str(p) for p in ctx.lake.files(MENTIONS)]
-    if not wanted or not files:
+    if not wanted:
         return {}
     con = duckdb.connect()
     con.execute("CREATE TEMP TABLE w (source VARCHAR, id VARCHAR)")
     con.executemany("INSERT INTO w VALUES (?, ?)", list(wanted))
-    rows = con.execute(
-        "SELECT m.source, m.id, m.title, m.text FROM read_parquet(?, union_by_name = true) m "
-        "JOIN w ON m.source = w.source AND m.id = w.id", [files]
-    ).fetchall()
+
+    def corrected() -> list[tuple]:
+        files = [str(p) for p in ctx.lake.files(MENTIONS)]
+        if not files:
+            return []
+        return con.execute(
+            "SELECT m.source, m.id, m.title, m.text FROM read_parquet(?, union_by_name = true) m "
+            "JOIN w ON m.source = w.source AND m.id = w.id", [files]
+        ).fetchall()
+
+    rows = retry_read(corrected, "corrected mentions")
+    if not rows:
+        return {}
     masker = Masker.from_config(ctx.config)
     texts = [masker.mask(text_of(r[2], r[3])) for r in rows]
     langs = detect(texts, ctx.config.languages)

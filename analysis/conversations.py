@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.response import track_all
 from analysis.version import ANALYZER_VERSION
 from storage.lake import Lake
+from storage.reads import retry_read
 from storage.schema import MENTION, MENTIONS, TAGS
 
 TAG_COLUMNS = ["sentiment", "sentiment_label", "criticism", "criticism_reasons", "topics", "intent"]
@@ -34,8 +35,12 @@ def load_mentions(lake: Lake, since: datetime | None = None) -> pd.DataFrame:
     """Mentions (optionally created at or after ``since``) left-joined with their current-version tags.
 
     Untagged mentions keep null tag columns (``criticism`` False, lists empty). An empty lake gives
-    an empty frame with every column.
+    an empty frame with every column. Read again if a writer changes the lake meanwhile.
     """
+    return normalise(retry_read(lambda: _read_mentions(lake, since), "mentions and tags"))
+
+
+def _read_mentions(lake: Lake, since: datetime | None) -> pd.DataFrame:
     files = [str(p) for p in lake.files(MENTIONS)]
     tag_files = [str(p) for p in lake.files(TAGS)]
     cols = ", ".join(f"m.{name}" for name in MENTION.names)
@@ -60,7 +65,7 @@ def load_mentions(lake: Lake, since: datetime | None = None) -> pd.DataFrame:
         tag_args = []
     con = duckdb.connect()
     try:
-        frame = con.execute(
+        return con.execute(
             f"WITH t AS ({tags_sql}) SELECT {cols}, {tag_cols} "  # noqa: S608 (fixed column names)
             "FROM read_parquet(?, union_by_name=true) m LEFT JOIN t ON m.source = t.source AND m.id = t.id "
             "WHERE ?::TIMESTAMPTZ IS NULL OR m.created_at >= ?::TIMESTAMPTZ ORDER BY m.created_at",
@@ -68,7 +73,6 @@ def load_mentions(lake: Lake, since: datetime | None = None) -> pd.DataFrame:
         ).df()
     finally:
         con.close()
-    return normalise(frame)
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:

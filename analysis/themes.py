@@ -131,22 +131,26 @@ def run(ctx, days: int = 14, version: str | None = None) -> list[Theme]:  # noqa
     from analysis.pipeline import text_of
     from analysis.text import Masker
     from analysis.version import ANALYZER_VERSION
+    from storage.reads import retry_read
     from storage.schema import MENTIONS, TAGS
 
-    mention_files = [str(p) for p in ctx.lake.files(MENTIONS)]
-    tag_files = [str(p) for p in ctx.lake.files(TAGS)]
-    rows: list[tuple] = []
-    if mention_files and tag_files:
+    def criticism() -> list[tuple]:
+        mention_files = [str(p) for p in ctx.lake.files(MENTIONS)]
+        tag_files = [str(p) for p in ctx.lake.files(TAGS)]
+        if not (mention_files and tag_files):
+            return []
         con = duckdb.connect()
         newest = "SELECT max(created_at) FROM read_parquet(?, union_by_name = true)"
         end = con.execute(newest, [tag_files]).fetchone()[0]
         since = (end or datetime.now(UTC)) - timedelta(days=days)
-        rows = con.execute(
+        return con.execute(
             "SELECT m.source, m.id, m.title, m.text FROM read_parquet(?, union_by_name = true) m "
             "JOIN read_parquet(?, union_by_name = true) t ON m.source = t.source AND m.id = t.id "
             "WHERE t.analyzer_version = ? AND t.criticism AND t.created_at >= ? ORDER BY m.source, m.id",
             [mention_files, tag_files, version or ANALYZER_VERSION, since],
         ).fetchall()
+
+    rows = retry_read(criticism, "recent criticism")
     masker = Masker.from_config(ctx.config)
     keys = [f"{r[0]}:{r[1]}" for r in rows]
     texts = [masker.mask(text_of(r[2], r[3])) for r in rows]

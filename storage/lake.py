@@ -7,7 +7,8 @@
 - ``rewrite`` filters rows out of every file (retention, erasure).
 - A file that cannot be read is moved to ``<data>/quarantine/`` with a warning.
 
-Writers must hold ``storage.lock.write_lock``; readers need nothing.
+Writers must hold ``storage.lock.write_lock``; readers need no lock, but a DuckDB read over a
+file listing must run through ``storage.reads.retry_read`` (a writer may delete a listed file).
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.version import ANALYZER_VERSION
+from storage.reads import LAKE_CHANGED
 from storage.schema import MENTIONS, RUNS, TAGS, Table
 
 log = logging.getLogger(__name__)
@@ -291,7 +292,7 @@ class Store:
             for attempt in (1, 2):
                 try:
                     return self.con.execute(sql, list(params)).df()
-                except (duckdb.IOException, duckdb.InvalidInputException) as exc:
+                except LAKE_CHANGED as exc:
                     if attempt == 2:
                         raise
                     log.info("lake changed under a query (%s); retrying once", str(exc).splitlines()[0])
