@@ -102,7 +102,8 @@ def test_two_collections_an_analysis_and_a_compaction_at_once(tmp_path: Path) ->
     ]
     for p in procs:
         out, err = p.communicate(timeout=300)
-        assert p.returncode == 0, (p.args, err.decode()[-2000:])
+        if p.returncode != 0:  # pytest.fail prints the whole message; an assert's repr would be cut short
+            pytest.fail(f"{' '.join(map(str, p.args[1:]))} exited {p.returncode}:\n{err.decode()[-4000:]}")
     ids = visible_ids(data)
     assert sorted(ids) == sorted([f"alpha-{i}" for i in range(N)] + [f"beta-{i}" for i in range(N)])
     ctx = Context(cfg, data)
