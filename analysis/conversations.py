@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from analysis.response import track_all
-from analysis.version import ANALYZER_VERSION
+from analysis.version import shown_version
 from storage.lake import Lake
 from storage.reads import retry_read
 from storage.schema import MENTION, MENTIONS, TAGS
@@ -32,7 +32,8 @@ COLUMNS = [
 
 
 def load_mentions(lake: Lake, since: datetime | None = None) -> pd.DataFrame:
-    """Mentions (optionally created at or after ``since``) left-joined with their current-version tags.
+    """Mentions (optionally created at or after ``since``) left-joined with their tags of the shown version
+    (``analysis.version.shown_version``: that of the last completed pass).
 
     Untagged mentions keep null tag columns (``criticism`` False, lists empty). An empty lake gives
     an empty frame with every column. Read again if a writer changes the lake meanwhile.
@@ -55,7 +56,7 @@ def _read_mentions(lake: Lake, since: datetime | None) -> pd.DataFrame:
             f"SELECT source, id, {', '.join(TAG_COLUMNS)} FROM read_parquet(?, union_by_name=true) "  # noqa: S608
             "WHERE analyzer_version = ? QUALIFY row_number() OVER (PARTITION BY source, id) = 1"
         )
-        tag_args: list = [tag_files, ANALYZER_VERSION]
+        tag_args: list = [tag_files, shown_version(lake.data_dir)]
     else:
         tags_sql = (
             "SELECT NULL::VARCHAR source, NULL::VARCHAR id, NULL::DOUBLE sentiment, NULL::VARCHAR sentiment_label, "

@@ -22,17 +22,16 @@ from functools import lru_cache
 from pathlib import Path
 
 from analysis.model import company_path, shipped_path
-from analysis.version import ANALYZER_VERSION
+from analysis.version import ANALYZER_VERSION, TAGGER_FILE
 from earshot.config import Config
 from storage.files import write_atomic
 
 log = logging.getLogger(__name__)
 
-FILE = Path("analysis") / "tagger.json"
 
 
 def path(data_dir: Path) -> Path:
-    return Path(data_dir) / FILE
+    return Path(data_dir) / TAGGER_FILE
 
 
 @lru_cache(maxsize=32)

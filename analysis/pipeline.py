@@ -246,7 +246,9 @@ def run(
     one; a re-tag cut short is continued by the next pass (started afresh when ``retag`` is asked for or
     the models changed again). Corrections made since a mention was tagged
     are applied to its stored tags first (``reapply_corrections``). The models' fingerprint is saved
-    after the pass; tag rows of other analyzer versions are dropped then (``prune_other_versions``).
+    after the pass, which makes ``version`` the one readers show (``shown_version``: until then they
+    read the last completed pass's version); tag rows of other analyzer versions are dropped then
+    (``prune_other_versions``).
     """
     started = time.monotonic()
     result = PassResult()

@@ -43,7 +43,7 @@ def refresh(ctx: Context) -> RollupResult:
             store.con.execute(f"COPY ({ROLLUP_SQL} ORDER BY day) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")  # noqa: S608
             count = f"SELECT count(*), coalesce(sum(n), 0) FROM read_parquet('{path}')"  # noqa: S608
             rows, mentions = store.con.execute(count).fetchone()
-        return {"fingerprint": fingerprint, "analyzer_version": store.analyzer_version, "rows": int(rows),
+        return {"fingerprint": fingerprint, "analyzer_version": store.version, "rows": int(rows),
                 "mentions": int(mentions)}
 
     meta = retry_read(write, "the lake for the daily rollup")

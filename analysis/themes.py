@@ -130,7 +130,7 @@ def run(ctx, days: int = 14, version: str | None = None) -> list[Theme]:  # noqa
 
     from analysis.pipeline import text_of
     from analysis.text import Masker
-    from analysis.version import ANALYZER_VERSION
+    from analysis.version import shown_version
     from storage.reads import retry_read
     from storage.schema import MENTIONS, TAGS
 
@@ -147,7 +147,7 @@ def run(ctx, days: int = 14, version: str | None = None) -> list[Theme]:  # noqa
             "SELECT m.source, m.id, m.title, m.text FROM read_parquet(?, union_by_name = true) m "
             "JOIN read_parquet(?, union_by_name = true) t ON m.source = t.source AND m.id = t.id "
             "WHERE t.analyzer_version = ? AND t.criticism AND t.created_at >= ? ORDER BY m.source, m.id",
-            [mention_files, tag_files, version or ANALYZER_VERSION, since],
+            [mention_files, tag_files, version or shown_version(ctx.data_dir), since],
         ).fetchall()
 
     rows = retry_read(criticism, "recent criticism")

@@ -2,7 +2,8 @@
 
 ``Store`` owns one in-memory DuckDB database over ``<data>/lake``:
 
-- views ``mentions``, ``tags`` (current analyzer version only) and ``runs`` read the parquet
+- views ``mentions``, ``tags`` (only rows of the shown analyzer version: that of the last
+  completed analysis pass, ``analysis.version.shown_version``) and ``runs`` read the parquet
   files; a table whose glob matches no file yet is an empty relation of the right types, and
   ``refresh()`` re-checks on every call, so the first appended file is picked up;
 - ``joined``: every mention with its current tags (null tags when untagged);
@@ -30,7 +31,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from analysis.version import ANALYZER_VERSION
+from analysis.version import shown_version
 from storage.reads import LAKE_CHANGED
 from storage.schema import MENTIONS, RUNS, TAGS, Table
 
@@ -141,10 +142,11 @@ class Store:
     """One DuckDB database over one data directory's lake. Thread-safe; cache it per process."""
 
     data_dir: Path
-    analyzer_version: str = ANALYZER_VERSION
+    analyzer_version: str | None = None  # None: the version of the last completed pass (``shown_version``)
     facts: bool = True  # materialise the fact table (the dashboard); exports read the views only
     memory_limit: str = "1GB"
     con: duckdb.DuckDBPyConnection = field(init=False)
+    version: str = field(init=False, default="")  # the analyzer version whose tags the views read
     _fingerprint: tuple = field(init=False, default=())
     _lock: threading.RLock = field(init=False, default_factory=threading.RLock)
     _generation: int = field(init=False, default=0)
@@ -201,7 +203,7 @@ class Store:
             saved = json.loads(meta.read_text())
         except (OSError, ValueError):
             return None
-        ok = saved.get("fingerprint") == fingerprint and saved.get("analyzer_version") == self.analyzer_version
+        ok = saved.get("fingerprint") == fingerprint and saved.get("analyzer_version") == self.version
         ok = ok and int(saved.get("mentions", 0)) >= FAST_START_ROWS
         return data if ok and data.exists() else None
 
@@ -209,17 +211,19 @@ class Store:
         """Re-create the views, the fact table and the rollup if the lake's files changed; True if they did."""
         with self._lock:
             files = {t.name: self._files(t) for t in (MENTIONS, TAGS, RUNS)}
-            fingerprint = tuple((k, tuple(v)) for k, v in sorted(files.items()))
+            version = self.analyzer_version or shown_version(self.data_dir)
+            fingerprint = (version, *((k, tuple(v)) for k, v in sorted(files.items())))
             if fingerprint == self._fingerprint and not force:
                 return False
+            self.version = version
             self._generation += 1
             self._memo.clear()
             c = self.con
-            version = self.analyzer_version.replace("'", "''")
+            quoted = version.replace("'", "''")
             c.execute(f"CREATE OR REPLACE VIEW mentions AS {self._source(MENTIONS, bool(files['mentions']))}")
             c.execute(
                 f"CREATE OR REPLACE VIEW tags AS SELECT * FROM ({self._source(TAGS, bool(files['tags']))}) "  # noqa: S608
-                f"WHERE analyzer_version = '{version}'"
+                f"WHERE analyzer_version = '{quoted}'"
             )
             c.execute(f"CREATE OR REPLACE VIEW runs AS {self._source(RUNS, bool(files['runs']))}")
             c.execute(

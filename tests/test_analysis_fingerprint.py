@@ -11,7 +11,7 @@ import pytest
 
 from analysis import company, corrections, fingerprint, pipeline
 from analysis.model import SHIPPED, company_path
-from analysis.version import ANALYZER_VERSION, SHIPPED_MODELS_DIGEST
+from analysis.version import ANALYZER_VERSION, SHIPPED_MODELS_DIGEST, shown_version
 from earshot.config import EXAMPLE_CONFIG, load_config
 from earshot.context import Context
 from storage.lock import write_lock
@@ -141,3 +141,16 @@ def test_changed_taxonomy_is_reported_until_retag(ctx: Context, capsys: pytest.C
 
     assert cli.cmd_run(ctx, Args()) == 0
     assert "run `python -m analysis run --retag`" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content", [None, "{not json", "[]", '{"analyzer_version": 3}'])
+def test_shown_version_is_the_code_version_without_a_readable_tagger_file(tmp_path: Path, content: str | None) -> None:
+    if content is not None:
+        fingerprint.path(tmp_path).parent.mkdir(parents=True)
+        fingerprint.path(tmp_path).write_text(content)
+    assert shown_version(tmp_path) == ANALYZER_VERSION
+
+
+def test_shown_version_is_the_last_completed_pass(tmp_path: Path) -> None:
+    fingerprint.save(tmp_path, {"analyzer_version": "0.0.9", "sentiment": {}, "config": "x"})
+    assert shown_version(tmp_path) == "0.0.9"

@@ -9,9 +9,11 @@ import duckdb
 import pytest
 
 from analysis import __main__ as cli
-from analysis import corrections, pipeline
+from analysis import conversations, corrections, pipeline
+from analysis.version import shown_version
 from earshot.context import Context
 from storage.lock import write_lock
+from storage.queries import Store
 from storage.schema import MENTIONS, TAGS, empty_row
 
 TEXTS = [
@@ -99,6 +101,31 @@ def test_old_version_rows_stay_until_the_new_pass_completes(ctx: Context, monkey
     assert result.tagged == 5 and result.pruned == 8
     assert {r["analyzer_version"] for r in _tags(ctx)} == {"999.0"} and len(_tags(ctx)) == 8
     assert pipeline.run(ctx, version="999.0").pruned == 0  # nothing left to drop: no file is rewritten
+
+
+def test_readers_show_the_last_completed_version_until_a_new_one_is_complete(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade (a new analyzer version) never shows the lake as untagged: the dashboard and the
+    engagement views read the version of the last completed pass until the new one is complete."""
+    _add(ctx, _mentions(8))
+    pipeline.run(ctx)
+    store = Store(ctx.data_dir)  # a dashboard that stays up across the upgrade
+    assert store.version == pipeline.ANALYZER_VERSION
+    assert store.one("SELECT count(*) FROM joined WHERE sentiment_label IS NOT NULL") == (8,)
+    _fail_on_call(monkeypatch, 2)
+    with pytest.raises(RuntimeError):
+        pipeline.run(ctx, batch=3, version="999.0")
+    assert shown_version(ctx.data_dir) == pipeline.ANALYZER_VERSION
+    assert store.refresh() and store.version == pipeline.ANALYZER_VERSION  # new tag files; same version shown
+    assert store.one("SELECT count(*) FROM joined WHERE sentiment_label IS NOT NULL") == (8,)
+    assert conversations.load_mentions(ctx.lake)["sentiment_label"].notna().sum() == 8
+    monkeypatch.undo()
+    pipeline.run(ctx, batch=3, version="999.0")
+    assert shown_version(ctx.data_dir) == "999.0"
+    assert store.refresh() and store.version == "999.0"
+    assert store.one("SELECT count(*) FROM joined WHERE sentiment_label IS NOT NULL") == (8,)
+    assert conversations.load_mentions(ctx.lake)["sentiment_label"].notna().sum() == 8
 
 
 def test_empty_lake_tags_nothing(ctx: Context) -> None:
