@@ -3,8 +3,8 @@
 ``ANALYZER_VERSION`` names the taggers' code; the models they load can change without it: a
 company model accepted by ``python -m analysis train``, retrained shipped models, or a switch
 of ``analysis.sentiment_backend`` to a transformer model. ``of(config, data_dir)`` describes the
-model that scores each tagged language (a digest of its file, or the transformer folder's
-config and weight files); the pipeline saves it to ``<data>/analysis/tagger.json`` after a pass
+model that scores each tagged language (a digest of its file, or of every file in the
+transformer folder); the pipeline saves it to ``<data>/analysis/tagger.json`` after a pass
 and, when the next pass finds a different one, tags every mention again.
 
 It also records a digest of the settings the taggers read (entities, competitors, languages,
@@ -49,16 +49,27 @@ def file_digest(file: Path) -> str:
     return _digest(str(file), st.st_size, st.st_mtime)
 
 
-def _transformer(config: Config) -> str:
-    """The transformer model: its folder's config.json digest and the size of every other file in it
-    (weights are too large to hash on every run); the Hub id when it is not a local folder."""
+def _known_digest(file: Path, earlier: dict, used: dict[str, list]) -> str:
+    """The file's digest, taken from ``earlier`` (``{path: [size, mtime_ns, digest]}`` of the last pass) while
+    its size and modification time are unchanged, else hashed; recorded in ``used`` either way."""
+    st = file.stat()
+    seen = earlier.get(str(file))
+    if isinstance(seen, list) and len(seen) == 3 and seen[:2] == [st.st_size, st.st_mtime_ns]:
+        digest = str(seen[2])
+    else:
+        digest = _digest(str(file), st.st_size, st.st_mtime)
+    used[str(file)] = [st.st_size, st.st_mtime_ns, digest]
+    return digest
+
+
+def _transformer(config: Config, earlier: dict, used: dict[str, list]) -> str:
+    """The transformer model: the digest of every file in its folder (weights are hashed only when their
+    size or time changed since the last pass, see ``_known_digest``); the Hub id when it is not a local folder."""
     folder = config.analysis.transformer_path()
     if not folder.is_dir():
         return f"transformer:{config.analysis.transformer_model}"
-    parts = [f"{p.name}={p.stat().st_size}" for p in sorted(folder.iterdir()) if p.is_file()]
-    cfg = folder / "config.json"
-    head = file_digest(cfg) if cfg.is_file() else "-"
-    return f"transformer:{head}:" + ",".join(parts)
+    parts = [f"{p.name}={_known_digest(p, earlier, used)}" for p in sorted(folder.iterdir()) if p.is_file()]
+    return "transformer:" + ",".join(parts)
 
 
 def _linear(lang: str, data_dir: Path | None) -> str:
@@ -78,15 +89,19 @@ def config_digest(config: Config) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def of(config: Config, data_dir: Path | None, version: str = ANALYZER_VERSION) -> dict:
+def of(config: Config, data_dir: Path | None, version: str = ANALYZER_VERSION, before: dict | None = None) -> dict:
     """What scores sentiment for each language the taggers assign (the configured ones and "other"), for
-    the tags of analyzer ``version``."""
+    the tags of analyzer ``version``. ``before`` (the saved fingerprint) spares re-hashing unchanged
+    transformer weights; the digests used are kept under ``"files"``."""
     langs = sorted({*config.languages, "other"})
+    earlier = (before or {}).get("files")
+    earlier = earlier if isinstance(earlier, dict) else {}
+    used: dict[str, list] = {}
     models = {
-        lang: _transformer(config) if config.analysis.uses_transformer(lang) else _linear(lang, data_dir)
+        lang: _transformer(config, earlier, used) if config.analysis.uses_transformer(lang) else _linear(lang, data_dir)
         for lang in langs
     }
-    return {"analyzer_version": version, "sentiment": models, "config": config_digest(config)}
+    return {"analyzer_version": version, "sentiment": models, "config": config_digest(config), "files": used}
 
 
 def saved(data_dir: Path) -> dict | None:

@@ -255,8 +255,8 @@ def run(
     tagger = Tagger(ctx.config, ctx.data_dir)
     with write_lock(ctx.data_dir, wait=wait), ParallelTagger(tagger, workers) as ptagger:
         lake = Lake(ctx.data_dir)
-        models = fingerprint.of(ctx.config, ctx.data_dir, version)
         before = fingerprint.saved(ctx.data_dir)
+        models = fingerprint.of(ctx.config, ctx.data_dir, version, before)
         moved = fingerprint.changed(before, models)
         if moved and not retag:
             log.info("the sentiment model of %s changed since the last pass: tagging every mention again",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,6 +81,32 @@ def test_switch_to_transformer_backend_changes_the_fingerprint(tmp_path: Path) -
     assert fingerprint.changed(fingerprint.of(cfg, tmp_path), first) == ["en"]
     (folder / "model.safetensors").write_bytes(b"\0" * 11)  # other weights
     assert fingerprint.changed(first, fingerprint.of(tf, tmp_path)) == ["en"]
+
+
+def test_transformer_weights_are_hashed_only_when_they_changed(tmp_path: Path) -> None:
+    cfg = load_config(EXAMPLE_CONFIG)
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"id2label": {"0": "negative"}}')
+    weights = folder / "model.safetensors"
+    weights.write_bytes(b"\1" * 64)
+    backend = {"sentiment_backend": "transformer", "transformer_model": str(folder), "transformer_languages": ["en"]}
+    tf = cfg.model_copy(update={"analysis": cfg.analysis.model_copy(update=backend)})
+    first = fingerprint.of(tf, tmp_path)
+    assert set(first["files"]) == {str(folder / "config.json"), str(weights)}
+    # Unchanged size and time: the digest saved by the last pass is used, the weights are not read again.
+    saved = json.loads(json.dumps(first))
+    saved["files"][str(weights)][2] = "from-last-pass"
+    assert "model.safetensors=from-last-pass" in fingerprint.of(tf, tmp_path, before=saved)["sentiment"]["en"]
+    # Weights replaced by others of exactly the same size: a new digest, so the next pass re-tags.
+    weights.write_bytes(b"\2" * 64)
+    os.utime(weights, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    assert fingerprint.changed(first, fingerprint.of(tf, tmp_path, before=first)) == ["en"]
+    # Only touched: hashed again, the same digest, no re-tag.
+    now = fingerprint.of(tf, tmp_path, before=first)
+    weights.touch()
+    os.utime(weights, ns=(time.time_ns(), time.time_ns() + 2_000_000))
+    assert fingerprint.changed(now, fingerprint.of(tf, tmp_path, before=now)) == []
 
 
 def test_accepted_company_model_retags_at_the_next_pass(ctx: Context) -> None:
