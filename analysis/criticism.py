@@ -12,6 +12,7 @@ Every result carries readable reasons: the cues found, the sentiment, the target
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from analysis import cues
@@ -20,6 +21,21 @@ NEGATIVE = -0.2  # sentiment at or below this counts as negative
 VERY_NEGATIVE = -0.5  # negative enough to flag a post without any cue or named target
 SOFT_POSITIVE = 0.6  # above this, a single weak cue is outweighed (e.g. "no problem at all, thanks!")
 NO_SPEAKER = "negative, but no one speaks as a customer or to the company"  # and no company name
+HOW_TO = "a how-to question without a complaint in it"
+LEAVING = cues.LEAVING
+
+
+def _how_to(masked_lower: str, lang: str) -> bool:
+    """A question asking how to do something ("moving abroad, how do I cancel?") in the post's first
+    sentence, so that no problem is told before it; see ``cues.HOW_TO``."""
+    rx = cues.HOW_TO.get(lang)
+    if rx is None or "?" not in masked_lower:
+        return False
+    m = rx.search(masked_lower)
+    return m is not None and _SENTENCE_END.search(masked_lower, 0, m.start()) is None
+
+
+_SENTENCE_END = re.compile(r"[.!?;:](?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,8 @@ def judge(
     only_rival = bool(target.rivals) and not target.own
     if only_rival:
         return False, ["not about the company: only a competitor is named", *reasons]
+    if not sarcasm and not failure and LEAVING.issuperset(complaint) and _how_to(masked_lower, lang):
+        return False, [HOW_TO, *reasons]
     strong = sarcasm or failure or len(complaint) >= 2
     if found and (strong or sentiment < SOFT_POSITIVE):
         return True, reasons

@@ -146,6 +146,20 @@ QUESTION = {
 }
 
 
+# A how-to question asks for information ("how do I cancel?", "wie kündige ich?"). When it opens the post (no
+# sentence before it: no problem told first) and no complaint is in it, neither the words of leaving nor
+# negative sentiment make it criticism (the intent stays "question").
+HOW_TO = {
+    "en": re.compile(r"\b(?:how (?:do|can|could|should|would) (?:i|we|one)|how do you|how to|where (?:do|can|could|should) "
+                     r"(?:i|we)|is (?:it|there) (?:possible|a way)|what(?:'s| is) the (?:best |easiest |right )?"
+                     r"(?:way|process) to|who (?:do|should|can) i (?:contact|call|ask|talk to))\b"),
+    "de": re.compile(r"\b(?:wie (?:kann|könnte|muss|soll|sollte) (?:ich|man|wir)|wie (?:kündige|wechsle|melde|ändere|"
+                     r"beantrage|finde|bekomme|erreiche) ich|wo (?:kann|finde|bekomme|melde) (?:ich|man)|ist es möglich|"
+                     r"gibt es (?:eine )?möglichkeit|an wen (?:kann|muss|soll) ich)\b"),
+}
+# Cues that only say someone leaves or cancels: a how-to question with just these is not criticism.
+LEAVING = frozenset({"complaint: leaving", "Beschwerde: Kündigung"})
+
 # Someone speaking as a customer or to the company: first or second person, or a negation ("not", "nie").
 # Negativity with none of these and no company name reads like news or commentary, not like criticism.
 SPEAKER = {

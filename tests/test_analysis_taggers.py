@@ -167,3 +167,32 @@ def test_negativity_with_a_speaker_stays_criticism(tagger: Tagger) -> None:
     tags = one(tagger, text)
     assert tags["sentiment_label"] == "negative"
     assert tags["criticism"] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Moving abroad, how do I cancel Hafenlicht properly?",  # negative words, but a question of how to
+        "How do I cancel my Hafenlicht contract?",  # the words of leaving alone
+        "Wie kann ich meinen Vertrag bei Hafenlicht kündigen?",
+        "Ich ziehe um, wie kündige ich Hafenlicht richtig?",
+    ],
+)
+def test_how_to_question_is_a_question_not_criticism(tagger: Tagger, text: str) -> None:
+    tags = one(tagger, text)
+    assert tags["criticism"] is False
+    assert tags["intent"] == "question"
+    assert tags["criticism_reasons"][0] == "a how-to question without a complaint in it"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My Hafenlicht order never arrived, how do I get a refund?",  # a complaint inside the question
+        "Hafenlicht charged me twice. How do I cancel?",  # a problem told first
+        "I'm cancelling my Hafenlicht contract, worst service ever",  # leaving, not asking
+        "Der Zähler ist kaputt. Wie kann ich Hafenlicht kündigen?",
+    ],
+)
+def test_how_to_with_a_complaint_stays_criticism(tagger: Tagger, text: str) -> None:
+    assert one(tagger, text)["criticism"] is True
