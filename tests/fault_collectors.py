@@ -48,7 +48,10 @@ class JsonApiCollector:
     keep_unmatched: ClassVar[bool] = True
     policy: ClassVar[http.RatePolicy] = http.RatePolicy(
         reset_header="x-rate-limit-reset", reset_kind="epoch", max_attempts=4, budget_s=120, base_s=0.5,
-        cap_s=4, timeout_s=0.5,
+        cap_s=4,
+        # Long enough that an ordinary answer of the local fake API never times out on a loaded machine
+        # (a spurious timeout is one more retry than a test counts); the "timeout" fault answers later.
+        timeout_s=2.0,
     )
 
     def __init__(self, config: Config, settings: Source) -> None:
