@@ -177,16 +177,18 @@ def test_second_concurrent_run_exits_cleanly_or_waits(tmp_path, monkeypatch):
         with write_lock(data):  # another run holds the lock
             assert main(["--wait", "0"]) == EXIT_BUSY
             assert api.seen == [] and not (data / "lake").exists()  # nothing fetched, nothing written
-        holder = threading.Thread(target=_hold_lock, args=(data, 0.5))
+        held = threading.Event()
+        holder = threading.Thread(target=_hold_lock, args=(data, held, 0.5))
         holder.start()
-        time.sleep(0.1)
+        assert held.wait(30)  # the other run has the lock (a fixed sleep could start this run first)
         assert main(["--wait", "10"]) == 0  # waits for the other run, then collects
         holder.join()
     assert len(api.seen) == 1
 
 
-def _hold_lock(data: Path, seconds: float) -> None:
+def _hold_lock(data: Path, held: threading.Event, seconds: float) -> None:
     with write_lock(data):
+        held.set()
         time.sleep(seconds)
 
 
