@@ -26,16 +26,22 @@ LEAVING = cues.LEAVING
 
 
 def _how_to(masked_lower: str, lang: str) -> bool:
-    """A question asking how to do something ("moving abroad, how do I cancel?") in the post's first
-    sentence, so that no problem is told before it; see ``cues.HOW_TO``."""
+    """A question asking how to do something that opens the post ("moving abroad, how do I cancel?"): at most
+    ``HOW_TO_LEAD`` words (besides handles) and no sentence before it, so that no problem is told first;
+    see ``cues.HOW_TO``."""
     rx = cues.HOW_TO.get(lang)
     if rx is None or "?" not in masked_lower:
         return False
     m = rx.search(masked_lower)
-    return m is not None and _SENTENCE_END.search(masked_lower, 0, m.start()) is None
+    if m is None:
+        return False
+    lead = masked_lower[: m.start()]
+    return _SENTENCE_END.search(lead) is None and len(_LEAD_WORD.findall(lead)) <= HOW_TO_LEAD
 
 
-_SENTENCE_END = re.compile(r"[.!?;:](?:\s|$)")
+HOW_TO_LEAD = 5
+_SENTENCE_END = re.compile(r"[.!?;:](?:\s|$)|[:;]-?[()]")
+_LEAD_WORD = re.compile(r"(?<![@\w])\w+")
 
 
 @dataclass(frozen=True)
