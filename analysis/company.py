@@ -112,6 +112,7 @@ def corrected_texts(ctx) -> dict[str, tuple[list[str], list[str]]]:  # noqa: ANN
     import duckdb
 
     from analysis.language import detect
+    from analysis.litotes import settle
     from analysis.pipeline import text_of
     from analysis.text import Masker
     from storage.reads import retry_read
@@ -140,6 +141,7 @@ def corrected_texts(ctx) -> dict[str, tuple[list[str], list[str]]]:  # noqa: ANN
     masker = Masker.from_config(ctx.config)
     texts = [masker.mask(text_of(r[2], r[3])) for r in rows]
     langs = detect(texts, ctx.config.languages)
+    texts = [settle(t, lang) for t, lang in zip(texts, langs, strict=True)]  # as the tagger scores them
     out: dict[str, tuple[list[str], list[str]]] = {}
     for r, t, lang in zip(rows, texts, langs, strict=True):
         bucket = out.setdefault(lang, ([], []))

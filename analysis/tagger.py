@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from analysis import criticism as crit
-from analysis import cues, features, language, sentiment
+from analysis import cues, features, language, litotes, sentiment
 from analysis import intent as intent_mod
 from analysis.fastmatch import FastMatcher, MatcherGroup
 from analysis.text import USER, Masker, clean
@@ -84,6 +84,7 @@ class Tagger:
             detected = [
                 given if given in self.languages else det for given, det in zip(langs, detected, strict=True)
             ]
+        masked = [litotes.settle(m, lang) for m, lang in zip(masked, detected, strict=True)]
         scores, labels = sentiment.score(masked, detected, self.data_dir, settings=self.config.analysis)
         flags: list[bool] = []
         reasons: list[list[str]] = []

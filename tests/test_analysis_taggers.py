@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from analysis import litotes
 from analysis.tagger import Tagger
 from earshot.config import EXAMPLE_CONFIG, load_config
 
@@ -196,3 +197,39 @@ def test_how_to_question_is_a_question_not_criticism(tagger: Tagger, text: str) 
 )
 def test_how_to_with_a_complaint_stays_criticism(tagger: Tagger, text: str) -> None:
     assert one(tagger, text)["criticism"] is True
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Three years of green power from Hafenlicht, zero issues.",
+        "My flatmate switched to Hafenlicht too. No complaints so far.",
+        "Ein Freund schwört auf Stromwerk Nord, ich bleibe bei Hafenlicht. Bisher keine Probleme.",
+        "Hafenlicht läuft bei mir problemlos, null Probleme.",
+    ],
+)
+def test_negated_trouble_reads_as_praise(tagger: Tagger, text: str) -> None:
+    tags = one(tagger, text)
+    assert tags["criticism"] is False
+    assert tags["sentiment_label"] != "negative" and tags["sentiment"] > 0
+
+
+def test_negated_trouble_does_not_hide_a_complaint(tagger: Tagger) -> None:
+    tags = one(tagger, "No problems for years, but since Monday the Hafenlicht app is down and nobody answers")
+    assert tags["criticism"] is True
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "settled"),
+    [
+        ("zero issues so far", "en", "fine so far"),
+        ("never had any problems with xbrandx", "en", "fine with xbrandx"),
+        ("hassle-free switch", "en", "fine switch"),
+        ("not a single problem was solved", "en", "not a single problem was solved"),  # left alone
+        ("bisher keine größeren probleme", "de", "bisher gut"),
+        ("läuft problemlos", "de", "läuft gut"),
+        ("keine probleme", "fr", "keine probleme"),  # only languages with a rule
+    ],
+)
+def test_litotes_rewrites_only_negated_trouble(text: str, lang: str, settled: str) -> None:
+    assert litotes.settle(text, lang) == settled
