@@ -19,6 +19,7 @@ MOOD = {
     "lichtbox_gripe": "sad", "employer": "neutral", "q_billing": "doubt", "q_abschlag": "doubt", "q_move": "neutral",
     "q_login": "doubt", "competitor": "neutral", "general": "happy", "comment": "neutral", "noise": "neutral",
 }
+GRIPE_MOODS = ("angry", "sad", "doubt")  # moods whose posts may open or close with a groan ("Ugh.", "Na toll.")
 EMOJI = {
     "angry": ["😡", "🤬", "🙄", "😤", "🤦", "👎", "🙃"],
     "sad": ["😞", "😩", "😕", "🫠"],
@@ -75,15 +76,16 @@ def vary(text: str, lang: str, topic: str, rng: random.Random, source: str) -> s
     bank = BANKS[lang]
     mood = MOOD.get(topic, "neutral")
     social = source in ("x", "mastodon", "bluesky")
+    gripe = mood in GRIPE_MOODS
     if rng.random() < 0.45:
-        opener = rng.choice(bank.OPENERS)
+        opener = rng.choice(bank.OPENERS + bank.GRIPE_OPENERS if gripe else bank.OPENERS)
         if ("Frage" in opener or "question" in opener) and not topic.startswith(("q_", "privacy")):
             opener = ""  # "Quick question:" only opens questions
         if opener and not opener.rstrip().endswith((".", ":", "!", "?")) and not text.startswith(("I ", "I'")):
             text = text[0].lower() + text[1:]  # "Moin, die App ..." reads like a real post
         text = opener + text
     if rng.random() < 0.35:
-        text += fill(rng.choice(bank.CLOSERS), lang, rng, source)
+        text += fill(rng.choice(bank.CLOSERS + bank.GRIPE_CLOSERS if gripe else bank.CLOSERS), lang, rng, source)
     if mood == "angry" and rng.random() < 0.2:
         text = text.rstrip(".") + rng.choice(["!!", "!!!", "?!", " ..."])
     if social and rng.random() < 0.45:

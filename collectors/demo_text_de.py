@@ -23,9 +23,12 @@ SLOTS: dict[str, list[str]] = {
 }
 
 OPENERS = ["", "", "", "", "Moin, ", "Ehrlich jetzt: ", "Kurze Frage: ", "Also ", "Mal ehrlich, ", "Ähm, ",
-           "Puh. ", "Hallo zusammen, ", "Update: ", "Na toll. ", "Leute, "]
-CLOSERS = ["", "", "", "", " Danke!", " Grüße aus {place}", " Echt jetzt?", " Mal sehen.", " Wer noch?",
-           " Unfassbar.", " Ist das normal?", " Schönen Abend noch.", " Hamburg halt."]
+           "Hallo zusammen, ", "Update: ", "Leute, "]
+CLOSERS = ["", "", "", "", " Danke!", " Grüße aus {place}", " Mal sehen.", " Wer noch?", " Ist das normal?",
+           " Schönen Abend noch.", " Hamburg halt."]
+# Only for posts in a bad mood (a happy post does not open with "Na toll."):
+GRIPE_OPENERS = ["Puh. ", "Na toll. "]
+GRIPE_CLOSERS = [" Echt jetzt?", " Unfassbar."]
 
 TOPICS: dict[str, list[str]] = {
     "outage": [

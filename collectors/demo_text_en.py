@@ -20,10 +20,12 @@ SLOTS: dict[str, list[str]] = {
     "who": ["My flatmate", "My neighbour", "My partner", "A colleague", "My landlord"],
 }
 
-OPENERS = ["", "", "", "", "Ok so ", "Honestly, ", "Quick question: ", "PSA: ", "Ugh. ", "Hey folks, ",
+OPENERS = ["", "", "", "", "Ok so ", "Honestly, ", "Quick question: ", "PSA: ", "Hey folks, ",
            "Not gonna lie, ", "Update: ", "So apparently ", "Well. "]
-CLOSERS = ["", "", "", "", " Thanks!", " Anyone else?", " Unreal.", " Just saying.", " Is this normal?",
-           " Cheers.", " lol", " Sigh."]
+CLOSERS = ["", "", "", "", " Thanks!", " Anyone else?", " Just saying.", " Is this normal?", " Cheers.", " lol"]
+# Only for posts in a bad mood (a happy post does not end with "Sigh."):
+GRIPE_OPENERS = ["Ugh. "]
+GRIPE_CLOSERS = [" Unreal.", " Sigh."]
 
 TOPICS: dict[str, list[str]] = {
     "outage": [
