@@ -102,6 +102,7 @@ SARCASM = {
                      r"(?:not|never|again|still|delay|wait|lost|cancel)",
         "yeah right": r"\b(?:yeah right|oh great|just great|what a surprise|as usual|love (?:waiting|being)|#fail|#not)\b",
         "thanks for ruining": r"\b(?:thanks?|thank you|thx|tks)(?: so much| again| a lot)? for (?:ruining|wasting|losing|cancell?ing|delaying|nothing|sending me|doing nothing|making me wait|the (?:delay|wait|outage|mess))\b",
+        "praise after bad news": r"\b(?:prices? (?:up|rise|rising|increase|hike)|price (?:increase|hike)|(?:goes|going|went) up by|raising (?:prices|rates)|hik(?:e|es|ing) (?:the )?prices|more expensive|on hold|down again|delayed|cancell?ed)\b[^.!?]{0,80}[.!?]+\s*(?:brilliant|great|wonderful|fantastic|perfect|lovely|awesome|marvellous|splendid|amazing|just great)\s*(?:[.!]+|$)",
         "nice work, broken": r"\b(?:nice|great|good|awesome|brilliant|well done|wow)\b[^.!?]{0,5}(?:work|job|service)?\W{0,5}[^.!?]{0,50}\b(?:late|smashed|broken|damaged|wrong|lost|cancell?ed|delayed|missing)\b",
     }),
     "de": _cues("Ironie", {
@@ -109,6 +110,7 @@ SARCASM = {
                             r"(?:verspätung|störung|wartezeit|stunden)|den (?:ausfall|ärger)|das (?:chaos|warten))",
         "toll gemacht": r"\b(?:toll|super|klasse|großartig|prima) (?:gemacht|gelöst|service|organisiert)\b.{0,40}"
                         r"(?:nicht|nie|wieder|immer noch|verspät|warte)",
+        "Lob nach schlechter Nachricht": r"\b(?:preise? (?:steigen|steigt|erhöht|rauf)|preiserhöhung|teurer|erhöht (?:die |den )?(?:preise?|abschlag|grundgebühr)|verspät\w*|ausgefallen|störung)\b[^.!?]{0,80}[.!?]+\s*(?:toll|super|klasse|prima|großartig|wunderbar|spitze|herrlich)\s*(?:[.!]+|$)",
         "mal wieder": r"\b(?:wie immer|mal wieder|wer hätte das gedacht|läuft bei euch|#fail|na super|na toll|na klasse)\b",
     }),
 }

@@ -233,3 +233,18 @@ def test_negated_trouble_does_not_hide_a_complaint(tagger: Tagger) -> None:
 )
 def test_litotes_rewrites_only_negated_trouble(text: str, lang: str, settled: str) -> None:
     assert litotes.settle(text, lang) == settled
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("Got the letter from Hafenlicht: prices up 11% from January. Brilliant.", True),
+        ("Hafenlicht erhöht die Preise um 14%. Toll.", True),
+        ("New feature in the Hafenlicht app: daily usage graph. Nice.", False),  # no bad news before the praise
+        ("Hafenlicht sponsors the youth football team now. Brilliant.", False),
+    ],
+)
+def test_one_word_praise_after_bad_news_is_sarcasm(tagger: Tagger, text: str, flag: bool) -> None:
+    tags = one(tagger, text)
+    assert tags["criticism"] is flag
+    assert any(r.startswith(("sarcasm", "Ironie")) for r in tags["criticism_reasons"]) is flag
