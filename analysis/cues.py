@@ -122,12 +122,14 @@ FAILURE_QUESTION = {
         "when fixed": r"\bwhen (?:will|is|are)\b[^?]{0,60}(?:fixed|back|working|resolved|refund|arrive|sorted)",
         "is it down": r"\b(?:is|are) (?:\S+ ){0,3}(?:down|broken|not working)\s*\?",
         "how long": r"\bhow (?:long|much longer|many more (?:days|hours))\b",
+        "why my data": r"\bwhy (?:does|do|is|are|would|should)\b[^?]{0,60}(?:access to|permission|track(?:ers?|ing)?|my contacts|my location|shar(?:e|es|ing) my|sell(?:s|ing)? my)",
     }),
     "de": _cues("Frage mit Fehlerhinweis", {
         "warum nicht/immer noch": r"\b(?:warum|wieso|weshalb)\b[^?]{0,80}(?:nicht|immer noch|schon wieder|kein|nie|down|kaputt)",
         "wann behoben": r"\bwann\b[^?]{0,60}(?:behoben|wieder|endlich|erstattet|repariert|geht)",
         "ist es down": r"\b(?:ist|sind) (?:\S+ ){0,3}(?:down|kaputt|gestört)\s*\?|\bgeht (?:bei )?(?:euch|ihnen|noch jemandem)\b",
         "wie lange noch": r"\bwie lange (?:noch|dauert|soll)\b",
+        "warum meine Daten": r"\b(?:warum|wieso|weshalb)\b[^?]{0,60}(?:zugriff|berechtigung|meine kontakte|meinen standort|tracker|weitergegeben|weitergeben|verkauft|verkaufen)",
     }),
 }
 

@@ -248,3 +248,16 @@ def test_one_word_praise_after_bad_news_is_sarcasm(tagger: Tagger, text: str, fl
     tags = one(tagger, text)
     assert tags["criticism"] is flag
     assert any(r.startswith(("sarcasm", "Ironie")) for r in tags["criticism_reasons"]) is flag
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Warum fragt die Hafenlicht-App bei jedem Start nach Zugriff auf meine Kontakte? Datenschutz geht anders.",
+        "Why does the Hafenlicht app need access to my contacts?",
+    ],
+)
+def test_why_questions_about_my_data_are_criticism(tagger: Tagger, text: str) -> None:
+    tags = one(tagger, text)
+    assert tags["criticism"] is True
+    assert any(r.startswith(("question implying", "Frage mit")) for r in tags["criticism_reasons"])
