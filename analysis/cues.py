@@ -66,7 +66,7 @@ COMPLAINT = {
         "disappointed question": r"\b(?:what gives|what'?s up with|how come|why (?:is|isn'?t|does|doesn'?t|did|didn'?t|can'?t|won'?t|would|are|aren'?t) (?:this|that|it|my|the|there|you)\b[^?]{0,60}\?|please explain|are you (?:serious|kidding|listening|out of))",
         "unable": r"\b(?:can'?t|cannot|could ?n'?t|unable to|impossible to|not able to) (?:\w+ )?(?:order|pay|log|sign|watch|see|find|access|use|book|check ?in|get|download|install|redeem|cancel|contact|reach|call|track|apply|buy|purchase|return|change|update)\b",
         "wrong item": r"\b(?:sent|gave|given|delivered|received|got) (?:me |us )?(?:a |an |the )?(?:wrong|ripped|broken|damaged|used|faulty|defective|incorrect|different|empty|open(?:ed)?)\b",
-        "service criticism": r"\b(?:so|too|very|really|painfully|ridiculously|extremely) (?:slow|expensive|overpriced|unreliable|unhelpful|rude|bad|poor)\b|\b(?:rip(?:ping|ped)? (?:\w+ )?off|ripoff|spam(?:ming)?|hacked|data breach|scammed|misleading|false advertising)\b",
+        "service criticism": r"\b(?:so|too|very|really|painfully|ridiculously|extremely) (?:slow|expensive|overpriced|unreliable|unhelpful|rude|bad|poor)\b|\b(?:rip(?:ping|ped)? (?:\w+ )?off|ripoff|spam(?:ming)?(?! (?:folder|filter|box|ordner))|hacked|data breach|scammed|misleading|false advertising)\b",
         "account trouble": r"\b(?:my|our) (?:account|order|package|parcel|delivery|card|payment|refund|bill|booking|flight|ticket|phone|internet|wifi|broadband|connection|service)\b[^.!?]{0,50}\b(?:still|not|never|no|isn'?t|wasn'?t|hasn'?t|won'?t|can'?t|didn'?t|cancel\w*|blocked|suspended|locked|declined|stuck|gone|missing|wrong|delayed|lost)\b",
     }),
     "de": _cues("Beschwerde", {
@@ -74,7 +74,7 @@ COMPLAINT = {
         "warte immer noch": r"\b(?:warte|warten|wartet) (?:immer noch|noch immer|seit)\b|\bimmer noch (?:kein|nicht)",
         "funktioniert nicht": r"\b(?:geht|gehen|funktioniert|funktionieren|klappt|läuft|lädt) (?:schon wieder |wieder |immer noch |"
                               r"seit \w+ |heute |gar |überhaupt )?(?:nicht|nix|nichts)\b|\bnicht erreichbar\b",
-        "Störung/Ausfall": r"\b(?:störung|ausfall|ausgefallen|fällt aus|down|kaputt|abgestürzt|stürzt ab|fehlermeldung)\b",
+        "Störung/Ausfall": r"\b(?:störung|ausfall|ausgefallen|fällt aus|down|kaputt|abgestürzt|stürzt ab|fehlermeldung)\b|\bstürzt (?:\w+ ){1,4}ab\b",
         "Wartezeit": rf"\b(?:seit|über|mehr als) {_N} (?:min|minuten|stunden|std|tagen|wochen|monaten)\b|\bwarteschleife\b",
         "keine Antwort": r"\bkeine (?:antwort|rückmeldung|reaktion)\b|\bniemand (?:antwortet|meldet sich|geht ran)\b"
                          r"|\bmeldet sich (?:keiner|niemand)\b",

@@ -261,3 +261,11 @@ def test_why_questions_about_my_data_are_criticism(tagger: Tagger, text: str) ->
     tags = one(tagger, text)
     assert tags["criticism"] is True
     assert any(r.startswith(("question implying", "Frage mit")) for r in tags["criticism_reasons"])
+
+
+def test_split_verb_crash_is_a_complaint_and_a_spam_folder_is_not(tagger: Tagger) -> None:
+    crash = one(tagger, "Die Hafenlicht-App stürzt beim Öffnen sofort ab. Neu installiert, hilft nicht ...")
+    assert crash["criticism"] is True and "Beschwerde: Störung/Ausfall" in crash["criticism_reasons"]
+    reply = one(tagger, "@nina2000 Hello, please check your spam folder. If nothing's there, DM us. ^LB")
+    assert reply["criticism"] is False
+    assert one(tagger, "Hafenlicht keeps spamming me with offers")["criticism"] is True
