@@ -19,10 +19,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from earshot.errors import EarshotError, InputError
+from earshot.errors import EarshotError, InputError, LakeError
 from storage.files import atomic_path
 from storage.queries import Filters, Store
 from storage.queries_rows import EXPORT_COLUMNS, export_sql
+from storage.reads import LAKE_CHANGED, retry_read
 
 log = logging.getLogger(__name__)
 
@@ -127,22 +128,31 @@ def main(argv: list[str] | None = None) -> int:
             since=args.since, until=args.until, entities=tuple(args.entity), sources=tuple(args.source),
             topics=tuple(args.topic), langs=tuple(args.lang), criticism=args.criticism, search=args.search,
         )
-        store = Store(Path(args.data) if args.data else data_dir(), facts=False)
+        folder = Path(args.data) if args.data else data_dir()
         if args.out == "-":
             out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="", write_through=False)
             if args.bom:
                 out.write("\ufeff")
-            n = write_csv(store, filters, out)
-            out.flush()
-            out.detach()
+            try:
+                n = write_csv(Store(folder, facts=False), filters, out)
+            except LAKE_CHANGED as exc:  # rows already went out: nothing to retry
+                raise LakeError(f"the lake changed during the export ({str(exc).splitlines()[0]}); the output "
+                                "is incomplete.", "Run it again, or export to a file (retried by itself).") from exc
+            finally:
+                out.flush()
+                out.detach()  # standard output stays open for the error message
         else:
             target = Path(args.out)
             if target.parent and not target.parent.exists():
                 raise InputError(f"{target.parent} does not exist.", "Create the folder or choose another path.")
-            with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
-                if args.bom:
-                    out.write("\ufeff")
-                n = write_csv(store, filters, out)
+
+            def export() -> int:  # the whole file again if a writer changes the lake meanwhile
+                with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
+                    if args.bom:
+                        out.write("\ufeff")
+                    return write_csv(Store(folder, facts=False), filters, out)
+
+            n = retry_read(export, "the mentions to export")
         print(f"exported {n} mentions to {args.out}", file=sys.stderr)
         return 0
     except EarshotError as exc:

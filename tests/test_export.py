@@ -7,11 +7,13 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from analysis import export
+from storage import reads
 from storage.lake import Lake
 from storage.queries import Filters, Store
 from storage.queries_report import transparency
@@ -131,3 +133,31 @@ def test_transparency_html_is_standalone_and_escaped(tmp_path: Path) -> None:
     assert "<b>bold</b>" not in page and "Jane Staff" not in page  # aggregates only
     assert "answered: 1" in page and "Demo data" in page
     assert "<script" not in page and "http" not in page.split("<body>")[1]
+
+
+def test_export_to_a_file_starts_again_when_the_lake_changes_under_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    d = tmp_path / "data"
+    _lake(d, ["alpha", "beta", "gamma"])
+    real = export.write_csv
+    calls: list[int] = []
+
+    def compacted_midway(store: Store, filters: Filters, out: io.TextIOBase, **kw: object) -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            out.write("half a file")
+            raise duckdb.IOException('No files found that match the pattern "part-x.parquet"')
+        return real(store, filters, out, **kw)
+
+    monkeypatch.setattr(export, "write_csv", compacted_midway)
+    monkeypatch.setattr(reads.time, "sleep", lambda s: None)
+    out = tmp_path / "out.csv"
+    assert export.main([str(out), "--data", str(d)]) == 0
+    assert len(calls) == 2
+    assert [r["text"] for r in _read(out.read_text(encoding="utf-8"))] == ["alpha", "beta", "gamma"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]  # the first try left nothing
+    # To standard output rows may already be out: a clear error instead of a retry.
+    calls.clear()
+    assert export.main(["-", "--data", str(d)]) == 1
+    assert "output is incomplete" in capsys.readouterr().err
