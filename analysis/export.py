@@ -81,10 +81,15 @@ def write_csv(
 
 
 def csv_bytes(store: Store, filters: Filters, bom: bool = False, limit: int | None = None) -> bytes:
-    """The CSV of ``filters`` as UTF-8 bytes (for download buttons; ``limit`` caps the rows)."""
-    buf = io.StringIO()
-    write_csv(store, filters, buf, limit=limit)
-    return ("\ufeff" if bom else "").encode() + buf.getvalue().encode("utf-8")
+    """The CSV of ``filters`` as UTF-8 bytes (for download buttons; ``limit`` caps the rows); made again if a
+    writer changes the lake meanwhile."""
+
+    def build() -> str:
+        buf = io.StringIO()
+        write_csv(store, filters, buf, limit=limit)
+        return buf.getvalue()
+
+    return ("\ufeff" if bom else "").encode() + retry_read(build, "the mentions to export").encode("utf-8")
 
 
 def _day(value: str) -> date:
