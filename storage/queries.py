@@ -251,7 +251,8 @@ class Store:
 
     def _build_facts(self, generation: int, with_rollup: bool = True) -> None:
         """Materialise ``facts`` (and ``daily`` if it is not loaded yet) from the views; retried once."""
-        cur = self.con.cursor()
+        with self._lock:  # even a cursor is made on ``con``, which another thread may be using
+            cur = self.con.cursor()
         try:
             for attempt in (1, 2):
                 try:
@@ -286,7 +287,8 @@ class Store:
 
     def facts_ready(self) -> bool:
         """True once ``facts`` is the materialised table (not the view over parquet)."""
-        sql = self.con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'facts'").fetchone()
+        with self._lock:  # ``warm``'s thread swaps the view on ``con``: one connection, one thread at a time
+            sql = self.con.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'facts'").fetchone()
         return bool(sql) and "joined" not in sql[0]
 
     # -- queries --------------------------------------------------------------------------
@@ -309,8 +311,9 @@ class Store:
         return tuple(frame.iloc[0]) if len(frame) else ()
 
     def batches(self, sql: str, params: Sequence[Any] = (), rows: int = 50_000) -> Iterator[pa.RecordBatch]:
-        """Stream a query's result in Arrow batches of about ``rows`` rows (own cursor, no lock held)."""
-        cur = self.con.cursor()
+        """Stream a query's result in Arrow batches of about ``rows`` rows (own cursor, no lock held while reading)."""
+        with self._lock:
+            cur = self.con.cursor()
         try:
             reader = cur.sql(sql, params=list(params)).to_arrow_reader(rows)
             yield from reader
