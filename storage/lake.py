@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 ROW_GROUP = 128 * 1024
 MAX_FILE_ROWS = 32 * ROW_GROUP  # ~4M rows per compacted file
 JOURNAL = "_compaction.json"
+READ_ATTEMPTS = 4  # listings a lock-free ``read`` tries while writers delete the files it listed
 
 
 @dataclass
@@ -133,8 +134,18 @@ class Lake:
             return None
 
     def read(self, table: Table, columns: list[str] | None = None, months: Iterable[str] | None = None) -> pa.Table:
-        """All rows of a table (or some columns / months), schema-conformant."""
-        parts = [t for p in self.files(table, months) if (t := self.read_file(p, columns)) is not None]
+        """All rows of a table (or some columns / months), schema-conformant.
+
+        Takes no lock: when a listed file is gone by the time it is read (a compaction merged and
+        deleted it, or it was quarantined), the files are listed and read again, so the rows a
+        compaction moved are read from the merged file instead of being left out.
+        """
+        wanted = list(months) if months is not None else None
+        for _ in range(READ_ATTEMPTS):
+            listed = self.files(table, wanted)
+            parts = [t for p in listed if (t := self.read_file(p, columns)) is not None]
+            if len(parts) == len(listed):
+                break
         schema = pa.schema([table.schema.field(c) for c in columns]) if columns else table.schema
         if not parts:
             return schema.empty_table()

@@ -79,6 +79,14 @@ def test_mentions_are_read_again_after_a_compaction_under_the_reader(
     assert frame["criticism"].any()  # tags joined as before
 
 
+def test_lake_read_lists_again_after_a_compaction_under_the_reader(
+    ctx: Context, compaction_after_listing: list[int]
+) -> None:
+    ids = ctx.lake.read(MENTIONS, ["id"]).column("id").to_pylist()
+    assert compaction_after_listing and compaction_after_listing[0] > 0  # the files listed first were gone
+    assert sorted(ids) == sorted(f"r{i}" for i in range(40))  # read from the merged file, none left out
+
+
 def test_themes_are_discovered_after_a_compaction_under_the_reader(
     ctx: Context, compaction_after_listing: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
