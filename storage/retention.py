@@ -32,6 +32,7 @@ from earshot import privacy
 from earshot.context import Context
 from earshot.errors import ConfigError
 from storage.files import atomic_path
+from storage.lake import READ_ATTEMPTS
 from storage.raw import RawStore, dumps_line
 from storage.schema import MENTIONS, RUNS, TAGS, Table
 
@@ -135,16 +136,21 @@ class Target:
         """Given only a pseudonym, find the clear names and ids stored for it (rows kept in clear)."""
         if self.pseudo is None or not privacy.is_pseudonym(self.given):
             return
-        for path in lake.files(MENTIONS):
-            part = lake.read_file(path, ["author", "author_id"])
-            if part is None:
-                continue
-            for col in ("author", "author_id"):
-                for value in set(part.column(col).to_pylist()):
-                    if isinstance(value, str) and not privacy.is_pseudonym(value) and self.matches(value):
-                        self.values.add(privacy.normalise(value))
-                        if col == "author":
-                            self.handle = privacy.normalise(value)
+        for _ in range(READ_ATTEMPTS):  # without the lock (access), a compaction may delete listed files
+            complete = True
+            for path in lake.files(MENTIONS):
+                part = lake.read_file(path, ["author", "author_id"])
+                if part is None:
+                    complete = False  # merged into a file not listed here (or quarantined): list again
+                    continue
+                for col in ("author", "author_id"):
+                    for value in set(part.column(col).to_pylist()):
+                        if isinstance(value, str) and not privacy.is_pseudonym(value) and self.matches(value):
+                            self.values.add(privacy.normalise(value))
+                            if col == "author":
+                                self.handle = privacy.normalise(value)
+            if complete:
+                return
 
 
 def target_for(ctx: Context, who: str) -> tuple[Target, privacy.Pseudonymiser | None]:
@@ -328,18 +334,23 @@ def access(ctx: Context, who: str) -> dict[str, Any]:
     other posts that name them. Same matching as ``forget``.
     """
     target, _ = target_for(ctx, who)
-    mentions: list[dict[str, Any]] = []
-    named = 0
     pattern = _mention_pattern(target.handle) if target.handle else None
-    for path in ctx.lake.files(MENTIONS):
-        data = ctx.lake.read_file(path)
-        if data is None:
-            continue
-        for row in data.to_pylist():
-            if target.matches(row["author"]) or target.matches(row["author_id"]):
-                mentions.append(row)
-            elif pattern is not None and any(pattern.search(row[c] or "") for c in ("text", "title")):
-                named += 1
+    for _ in range(READ_ATTEMPTS):  # takes no lock: a compaction may delete files listed here
+        listed = ctx.lake.files(MENTIONS)
+        mentions: list[dict[str, Any]] = []
+        named, complete = 0, True
+        for path in listed:
+            data = ctx.lake.read_file(path)
+            if data is None:
+                complete = False  # merged into a file not listed here (or quarantined): list again
+                continue
+            for row in data.to_pylist():
+                if target.matches(row["author"]) or target.matches(row["author_id"]):
+                    mentions.append(row)
+                elif pattern is not None and any(pattern.search(row[c] or "") for c in ("text", "title")):
+                    named += 1
+        if complete:
+            break
     keys = {(m["source"], m["id"]) for m in mentions}
     tags = [t for t in ctx.lake.read(TAGS).to_pylist() if (t["source"], t["id"]) in keys] if keys else []
     raw: list[Any] = []

@@ -168,3 +168,30 @@ def test_access_request_lists_everything_of_the_author(tmp_path: Path) -> None:
     assert sorted(r["id"] for r in found["raw_payloads"]) == ["1", "3"]
     assert found["other_posts_naming_them"] == 1
     assert ctx.lake.count(MENTIONS) == 4  # looking changes nothing
+
+
+def test_access_request_during_a_compaction_misses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``access`` takes no lock: a compaction that deletes the files it listed must not hide rows."""
+    from collectors import runner
+    from storage.lake import Lake
+    from storage.retention import access
+
+    cfg = config(tmp_path, keep_raw="pseudonymised")
+    ctx = Context(cfg, tmp_path / "data")
+    monkeypatch.setattr(runner, "FLUSH_ROWS", 1)  # one lake file per page: small files to compact
+    run_collector(ctx, ListCollector(items()))
+    listed = Lake.files
+    merged: list[int] = []
+
+    def files(self: Lake, table, months=None):  # noqa: ANN001, ANN202 - Lake.files' signature
+        out = listed(self, table, months)
+        if table is MENTIONS and not merged:  # the first listing is followed by a compaction
+            merged.append(0)
+            merged[0] = Lake(ctx.data_dir).compact(MENTIONS)
+        return out
+
+    monkeypatch.setattr(Lake, "files", files)
+    found = access(ctx, "@Jane_Doe")
+    assert merged and merged[0] > 0  # the files listed first were gone
+    assert sorted(m["id"] for m in found["mentions"]) == ["1", "3"]
+    assert found["other_posts_naming_them"] == 1
