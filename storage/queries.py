@@ -3,16 +3,17 @@
 ``Store`` owns one in-memory DuckDB database over ``<data>/lake``:
 
 - views ``mentions``, ``tags`` (only rows of the shown analyzer version: that of the last
-  completed analysis pass, ``analysis.version.shown_version``) and ``runs`` read the parquet
-  files; a table whose glob matches no file yet is an empty relation of the right types, and
-  ``refresh()`` re-checks on every call, so the first appended file is picked up;
+  completed analysis pass, ``analysis.version.shown_version``) and ``runs`` read the lake's
+  visible parquet files as ``Lake.files`` lists them (never both a compaction's originals and
+  its merged file); a table with no file yet is an empty relation of the right types, and
+  ``refresh()`` re-lists on every call, so new files are picked up;
 - ``joined``: every mention with its current tags (null tags when untagged);
 - ``facts``: a slim copy of ``joined`` (no text) materialised in DuckDB whenever the set of
   lake files changes; the dashboard aggregates over it, never over a pandas copy.
 
 Query functions live in ``storage.queries_*`` modules and take a ``Store`` and ``Filters``;
 they return small pandas frames (aggregates, or one page of rows). Compaction may delete a
-file between the glob and the read: every query is retried once after re-listing the lake.
+listed file before it is read: every query is retried once after re-listing the lake.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.version import shown_version
+from storage.lake import Lake
 from storage.reads import LAKE_CHANGED
 from storage.schema import MENTIONS, RUNS, TAGS, Table
 
@@ -165,23 +167,21 @@ class Store:
 
     # -- views ----------------------------------------------------------------------------
     def _files(self, table: Table) -> list[tuple[str, float]]:
-        base = self.root / table.name
+        """The table's visible files (``Lake.files``: not the originals of a compaction under way or cut short,
+        which a glob would count twice) with their modification times."""
         out: list[tuple[str, float]] = []
-        if not base.exists():
-            return out
-        for month in base.glob("month=*"):
-            for p in month.glob("part-*.parquet"):
-                try:
-                    out.append((str(p), p.stat().st_mtime))
-                except FileNotFoundError:
-                    continue  # compacted away while listing
+        for p in Lake(self.data_dir).files(table):
+            try:
+                out.append((str(p), p.stat().st_mtime))
+            except FileNotFoundError:
+                continue  # compacted away while listing
         return sorted(out)
 
-    def _source(self, table: Table, present: bool) -> str:
-        if not present:
+    def _source(self, table: Table, files: list[tuple[str, float]]) -> str:
+        if not files:
             return _empty_relation(table)
-        glob = str(self.root / table.name / "month=*" / "part-*.parquet").replace("'", "''")
-        return f"SELECT * FROM read_parquet('{glob}', hive_partitioning = true, union_by_name = true)"  # noqa: S608
+        listed = ", ".join("'" + path.replace("'", "''") + "'" for path, _ in files)
+        return f"SELECT * FROM read_parquet([{listed}], hive_partitioning = true, union_by_name = true)"  # noqa: S608
 
     def data_fingerprint(self) -> list[list]:
         """What the fact table and the rollup depend on: the mentions and tags files (name, size, mtime)."""
@@ -220,12 +220,12 @@ class Store:
             self._memo.clear()
             c = self.con
             quoted = version.replace("'", "''")
-            c.execute(f"CREATE OR REPLACE VIEW mentions AS {self._source(MENTIONS, bool(files['mentions']))}")
+            c.execute(f"CREATE OR REPLACE VIEW mentions AS {self._source(MENTIONS, files['mentions'])}")
             c.execute(
-                f"CREATE OR REPLACE VIEW tags AS SELECT * FROM ({self._source(TAGS, bool(files['tags']))}) "  # noqa: S608
+                f"CREATE OR REPLACE VIEW tags AS SELECT * FROM ({self._source(TAGS, files['tags'])}) "  # noqa: S608
                 f"WHERE analyzer_version = '{quoted}'"
             )
-            c.execute(f"CREATE OR REPLACE VIEW runs AS {self._source(RUNS, bool(files['runs']))}")
+            c.execute(f"CREATE OR REPLACE VIEW runs AS {self._source(RUNS, files['runs'])}")
             c.execute(
                 "CREATE OR REPLACE VIEW joined AS SELECT m.source, m.id, m.url, m.created_at, m.collected_at, "
                 "m.author, m.author_id, m.author_followers, m.text, m.title, coalesce(t.lang, m.lang) AS lang, "

@@ -213,3 +213,30 @@ def test_by_keys_returns_only_the_named_mentions(lake_dir: Path) -> None:
     rows = qr.by_keys(s, ["x:2", "reddit:4", "reddit:2", "bad-key"])
     assert sorted(rows["id"]) == ["2", "4"] and set(rows["source"]) == {"x", "reddit"}
     assert qr.by_keys(s, []).empty
+
+
+def test_a_compaction_cut_short_is_not_counted_twice(tmp_path: Path) -> None:
+    """A compaction that crashed after its merged file was in place, before the originals were deleted:
+    until the next writer cleans up, the dashboard counts each mention once (a glob would count both)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from storage.lake import JOURNAL
+
+    lake = Lake(tmp_path)
+    for k in range(3):
+        rows = []
+        for i in range(k * 4, k * 4 + 4):
+            row = empty_row()
+            row.update(source="x", id=f"c{i}", created_at=datetime(2026, 5, 3, tzinfo=UTC) + timedelta(hours=i),
+                       text=f"t{i}", entity="Acme", entities=["Acme"])
+            rows.append(row)
+        lake.append(MENTIONS, rows)
+    old = lake.files(MENTIONS)
+    merged = old[0].parent / "part-99999999T000000000000-c000-deadbeef.parquet"
+    pq.write_table(lake.read(MENTIONS), merged)
+    (old[0].parent / JOURNAL).write_text(json.dumps({"new": [merged.name], "old": [p.name for p in old]}))
+    store = Store(tmp_path)
+    assert store.mention_count() == 12
+    assert qr.count(store, Filters()) == 12
