@@ -1,9 +1,9 @@
-"""Fast evaluation of term expressions (``collectors.matching`` syntax) for many texts.
+"""Term matching for the analysis, and regular-expression speed-ups for the cue tables.
 
-The collectors' ``Matcher`` runs one regular expression per atom. Here each atom is first
-gated by a plain substring test of its leading word on the lower-cased text (a C-level
-``in``), so the regular expression only runs where the word occurs at all; the results are
-the same as ``collectors.matching``'s.
+``FastMatcher`` and ``MatcherGroup`` match the configured entities and topics on lower-cased text with
+the one matcher of ``collectors.matching`` (``AtomScanner`` with ``lower=True``, and ``Rules``). The
+helpers below them (``requirements``, ``Literals``, ``quick``, ``Searcher``) let ``analysis.cues`` answer
+its patterns without running most of them.
 """
 
 from __future__ import annotations
@@ -13,144 +13,54 @@ from dataclasses import dataclass
 from re import _compiler, _parser
 from re import _constants as _c
 
-from collectors.matching import Node, Not, Word, evaluate, parse
+from collectors.matching import AtomScanner, Node, Rules
 from earshot.config import Entity
-from earshot.errors import ConfigError
-
-_HEAD = "(?<!\\w)"
-
-
-def _literal(pattern: str) -> str:
-    """The leading literal text of an atom's regex source (lower-cased), or "" if none."""
-    if not pattern.startswith(_HEAD):
-        return ""
-    out: list[str] = []
-    i = len(_HEAD)
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            nxt = pattern[i + 1 : i + 2]
-            if not nxt or nxt.isalnum():  # a class such as \w or \s: the literal ends here
-                break
-            out.append(nxt)
-            i += 2
-        elif ch in "[(|?*+{.^$":
-            break
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out).lower()
-
-
-@dataclass
-class _Atom:
-    literal: str
-    regex: re.Pattern[str]
-
-
-def _atoms(node: Node, out: dict[str, _Atom]) -> None:
-    if isinstance(node, Word):
-        if node.pattern not in out:
-            # The sources of collectors.matching escape only with lower-case classes (\w, \s), so lower-casing
-            # the source changes just its words; it then runs on lower-cased text without IGNORECASE (faster).
-            out[node.pattern] = _Atom(_literal(node.pattern), re.compile(node.pattern.lower()))
-    elif isinstance(node, Not):
-        _atoms(node.arg, out)
-    else:
-        for a in node.args:
-            _atoms(a, out)
 
 
 class FastMatcher:
-    """Which entities (by name, config order) a text matches; same semantics as ``collectors.matching``."""
+    """Which entities (by name, config order) a lower-cased text matches (terms of ``collectors.terms``)."""
 
     def __init__(self, entities: list[Entity]) -> None:
-        self.entities: list[tuple[str, list[Node], list[Node]]] = []
-        self.atoms: dict[str, _Atom] = {}
-        for ent in entities:
-            terms, exclude = [], []
-            for field, items, dest in (("terms", ent.terms + ent.aliases, terms), ("exclude", ent.exclude, exclude)):
-                for term in items:
-                    try:
-                        node = parse(term)
-                    except ValueError as exc:
-                        raise ConfigError(f"{ent.name!r} has a bad {field} entry {term!r}: {exc}.",
-                                          "Fix the term; quote phrases with double quotes.") from None
-                    dest.append(node)
-                    _atoms(node, self.atoms)
-            self.entities.append((ent.name, terms, exclude))
-        # Atoms grouped by their leading literal (each substring test done once), regexes in their quick form,
-        # and per entity the plain one-word terms as a set (most terms are just that).
-        by_literal: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
-        for p, atom in self.atoms.items():
-            by_literal.setdefault(atom.literal, []).append((p, quick(atom.regex)))
-        self._ungated = by_literal.pop("", [])
-        self._literals = list(by_literal)
-        self._by_literal = list(by_literal.values())
-
-        def split(nodes: list[Node]) -> tuple[frozenset[str], list[Node]]:
-            words = frozenset(n.pattern for n in nodes if isinstance(n, Word))
-            return words, [n for n in nodes if not isinstance(n, Word)]
-
-        self._plan = [(name, *split(terms), *split(exclude)) for name, terms, exclude in self.entities]
+        self.rules = Rules(entities, lambda i, ent: repr(ent.name))
+        # (name, terms, exclusions) per entity, parsed.
+        self.entities: list[tuple[str, list[Node], list[Node]]] = [
+            (r.name, [n for _, n in r.terms], r.exclude) for r in self.rules.rules
+        ]
+        self.scanner = AtomScanner(self.rules.patterns, lower=True)
+        self.atoms = self.scanner.regexes  # regex source -> its lower-cased regex
 
     def hits(self, lower: str) -> set[str]:
         """Atoms (regex sources) that occur in the lower-cased text."""
-        return _atoms_in(lower, self._ungated, self._literals, self._by_literal)
+        return self.scanner.hits(lower)
 
     def match(self, text: str, lower: str | None = None) -> list[str]:
         """Names of the entities ``text`` matches."""
-        lower = text.lower() if lower is None else lower
-        found = self.hits(lower)
-        return self.match_found(found) if found else []
+        found = self.scanner.hits(text.lower() if lower is None else lower)
+        return self.rules.names(found) if found else []
 
     def match_found(self, found: set[str]) -> list[str]:
         """Names of the entities matched, given the atoms found in the text (``hits``; more atoms, of other
         matchers, may be in ``found``)."""
-        return [
-            name for name, words, terms, xwords, exclude in self._plan
-            if ((words and not words.isdisjoint(found)) or (terms and any(evaluate(t, found) for t in terms)))
-            and (not xwords or xwords.isdisjoint(found))
-            and (not exclude or not any(evaluate(x, found) for x in exclude))
-        ]
-
-
-def _atoms_in(
-    lower: str, ungated: list[tuple[str, re.Pattern[str]]], literals: list[str],
-    by_literal: list[list[tuple[str, re.Pattern[str]]]],
-) -> set[str]:
-    """The atoms whose regex matches ``lower``: the ungated ones are always tried, the others only when
-    their leading literal (``literals[i]`` for the atoms ``by_literal[i]``) occurs in the text."""
-    found = {p for p, rx in ungated if rx.search(lower)}
-    for i in [i for i, lit in enumerate(literals) if lit in lower]:
-        for p, rx in by_literal[i]:
-            if rx.search(lower):
-                found.add(p)
-    return found
+        return self.rules.names(found)
 
 
 class MatcherGroup:
-    """Several ``FastMatcher`` run over the same lower-cased text: each leading literal is tested once and
-    each atom's regex runs once for all of them; ``match`` gives what each matcher's ``match`` gives."""
+    """Several ``FastMatcher`` run over the same lower-cased text: one scan finds the atoms of all of them.
+
+    ``match`` gives each matcher's ``match``, except that an entity whose terms hold without any atom
+    (``NOT x``) is tried when an atom of any matcher of the group was found (``Rules.names``)."""
 
     def __init__(self, matchers: list[FastMatcher]) -> None:
         self.matchers = matchers
-        by_literal: dict[str, dict[str, re.Pattern[str]]] = {}
-        ungated: dict[str, re.Pattern[str]] = {}
-        for m in matchers:
-            for lit, group in zip(m._literals, m._by_literal, strict=True):
-                by_literal.setdefault(lit, {}).update(group)
-            ungated.update(m._ungated)
-        self._ungated = list(ungated.items())
-        self._literals = list(by_literal)
-        self._by_literal = [list(g.items()) for g in by_literal.values()]
+        self.scanner = AtomScanner({p for m in matchers for p in m.rules.patterns}, lower=True)
+        self._names = [m.rules.names for m in matchers]
 
     def match(self, lower: str) -> list[list[str]]:
         """For each matcher, the names of the entities the text (lower-cased) matches."""
-        found = _atoms_in(lower, self._ungated, self._literals, self._by_literal)
+        found = self.scanner.hits(lower)
         if not found:
             return [[] for _ in self.matchers]
-        return [m.match_found(found) for m in self.matchers]
+        return [names(found) for names in self._names]
 
 
 # -- regular expressions: the same answers, found faster ----------------------------------------------------

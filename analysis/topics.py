@@ -1,4 +1,4 @@
-"""Configured topics: the taxonomy's keywords (per language, term syntax of collectors.matching)."""
+"""Configured topics: the taxonomy's keywords (per language, term syntax of collectors.terms)."""
 
 from __future__ import annotations
 
