@@ -21,8 +21,7 @@ NEGATIVE = -0.2  # sentiment at or below this counts as negative
 VERY_NEGATIVE = -0.5  # negative enough to flag a post without any cue or named target
 SOFT_POSITIVE = 0.6  # above this, a single weak cue is outweighed (e.g. "no problem at all, thanks!")
 NO_SPEAKER = "negative, but no one speaks as a customer or to the company"  # and no company name
-HOW_TO = "a how-to question without a complaint in it"
-LEAVING = cues.LEAVING
+HOW_TO_REASON = "a how-to question without a complaint in it"
 
 
 def _how_to(masked_lower: str, lang: str) -> bool:
@@ -79,8 +78,8 @@ def judge(
     only_rival = bool(target.rivals) and not target.own
     if only_rival:
         return False, ["not about the company: only a competitor is named", *reasons]
-    if not sarcasm and not failure and LEAVING.issuperset(complaint) and _how_to(masked_lower, lang):
-        return False, [HOW_TO, *reasons]
+    if not sarcasm and not failure and cues.LEAVING.issuperset(complaint) and _how_to(masked_lower, lang):
+        return False, [HOW_TO_REASON, *reasons]
     strong = sarcasm or failure or len(complaint) >= 2
     if found and (strong or sentiment < SOFT_POSITIVE):
         return True, reasons
