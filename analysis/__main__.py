@@ -59,11 +59,12 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
           + (f" (the sentiment model of {', '.join(result.retagged_for)} changed: every mention tagged again)"
              if result.retagged_for else "")
           + (f"; team corrections re-applied to {result.corrected} tagged mentions" if result.corrected else "")
+          + (f"; withdrawn corrections undone in {result.restored} tag rows" if result.restored else "")
           + (f"; {result.pruned} tag rows of earlier analyzer versions dropped" if result.pruned else ""))
     if result.config_moved:
         print("note: entities, competitors, languages or topics changed since the earlier mentions were tagged; "
               "run `python -m analysis run --retag` to tag them again with the new settings")
-    if result.tagged or result.corrected:  # a corrected criticism flag changes the themes, too
+    if result.tagged or result.corrected or result.restored:  # a (un)corrected criticism flag changes the themes
         from analysis import themes
 
         found = themes.run(ctx)

@@ -8,10 +8,16 @@ columns that a person can correct (see ``FIELDS``); the store's names ("sentimen
 
 ``apply`` is idempotent, so ``stale`` can tell which stored tag rows miss a correction made
 after they were tagged (or changed since); ``analysis.pipeline`` rewrites just those.
+
+A correction deleted from the store (retention, erasure, by hand) leaves no trace there, so the
+pipeline keeps a record of the corrections that stored tag rows may carry (``record_path``: the
+``(source, id, field)`` of each, no values). A key in the record that the store no longer has is a
+withdrawn correction (``withdrawn``): the pipeline tags that mention again.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 from collections.abc import Iterable
@@ -22,10 +28,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from storage.files import write_atomic
+
 log = logging.getLogger(__name__)
 
 FIELDS = ("sentiment_label", "criticism", "intent", "topics", "lang")
 TEAM_REASON = "corrected by the team"  # first criticism reason of a corrected criticism flag
+RECORD = Path("analysis") / "corrected.json"  # under the data dir: corrections the tag rows may carry
 
 
 class Correction(NamedTuple):
@@ -62,7 +71,13 @@ def from_store(rows: Iterable[dict]) -> list[Correction]:
 
 def load(data_dir: Path | None = None) -> list[Correction]:
     """The team's latest corrections: those set with ``set_corrections``, else the workflow store's of
-    ``data_dir`` (``storage.workflow``; none when it does not exist yet)."""
+    ``data_dir`` (``storage.workflow``; none when it does not exist yet, or cannot be read)."""
+    return read(data_dir) or []
+
+
+def read(data_dir: Path | None = None) -> list[Correction] | None:
+    """As ``load``, but None (with a warning) when the workflow store exists and cannot be read: no
+    correction can then be told withdrawn."""
     if _registered is not None:
         return list(_registered)
     if data_dir is None or not (Path(data_dir) / "workflow.sqlite").exists():
@@ -73,7 +88,44 @@ def load(data_dir: Path | None = None) -> list[Correction]:
         return from_store(WorkflowStore(data_dir).corrections(latest_only=True))
     except Exception as exc:  # noqa: BLE001 - a broken store must not stop tagging
         log.warning("could not read team corrections (%s); automatic tags are used", exc)
-        return []
+        return None
+
+
+Key = tuple[str, str, str]  # (source, id, tag column) of a correction
+
+
+def keys(items: Iterable[Correction]) -> set[Key]:
+    return {(c.source, c.id, c.field) for c in items if c.field in FIELDS}
+
+
+def record_path(data_dir: Path) -> Path:
+    return Path(data_dir) / RECORD
+
+
+def recorded(data_dir: Path) -> set[Key]:
+    """The corrections that stored tag rows may carry, as last recorded (none before the first record)."""
+    try:
+        doc = json.loads(record_path(data_dir).read_text(encoding="utf-8"))
+        return {(str(s), str(i), str(f)) for s, i, f in doc["corrections"]}
+    except FileNotFoundError:
+        return set()
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        log.warning("%s cannot be read (%s); corrections withdrawn before now stay until `run --retag`",
+                    record_path(data_dir), exc)
+        return set()
+
+
+def record(data_dir: Path, items: set[Key], before: set[Key] | None = None) -> None:
+    """Save ``items`` as the record (atomically); nothing is written when it equals ``before``."""
+    if items == before:
+        return
+    doc = {"corrections": [list(k) for k in sorted(items)]}
+    write_atomic(record_path(data_dir), json.dumps(doc, indent=0).encode())
+
+
+def withdrawn(before: set[Key], items: list[Correction]) -> list[tuple[str, str]]:
+    """The mentions (source, id) with a recorded correction that ``items`` no longer hold."""
+    return sorted({(s, i) for s, i, _ in before - keys(items)})
 
 
 def _coerce(field: str, value: object) -> object:
@@ -138,7 +190,7 @@ def apply(
     return pa.concat_tables([table, fixed]).take(pa.array(order))
 
 
-def _same(a: object, b: object) -> bool:
+def same(a: object, b: object) -> bool:
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     return a == b
@@ -151,4 +203,4 @@ def stale(table: pa.Table, items: list[Correction], version: str | None = None) 
         return [False] * table.num_rows
     before = table.to_pylist()
     after = apply(table, items, version=version).to_pylist()
-    return [any(not _same(b[k], a[k]) for k in b) for b, a in zip(before, after, strict=True)]
+    return [any(not same(b[k], a[k]) for k in b) for b, a in zip(before, after, strict=True)]

@@ -7,7 +7,9 @@ new ``ANALYZER_VERSION`` tags everything again, and once it has, the older versi
 dropped. Corrections by the team
 (``analysis.corrections``) override the automatic tags they concern: when a mention is tagged,
 and, for corrections made (or changed) after that, on the next pass, which rewrites only the
-tag files holding such rows (``reapply_corrections``).
+tag files holding such rows (``reapply_corrections``). A correction withdrawn since (deleted from
+the workflow store) gives the mention its automatic tags back on the next pass, likewise
+(``restore_withdrawn``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -43,10 +46,20 @@ _UNTAGGED = (
     "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m "
     "ANTI JOIN done t ON m.source = t.source AND m.id = t.id"
 )
+# Mentions whose key is in the registered table ``gone``.
+_MENTIONS_OF = (
+    "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m "
+    "SEMI JOIN gone k ON m.source = k.source AND m.id = k.id"
+)
 # Tag rows of one version whose mention has a correction, with the file that holds them.
 _CORRECTED = (
     "SELECT {cols}, t.filename AS _file FROM read_parquet(?, union_by_name = true, filename = true) t "
     "SEMI JOIN fixed k ON t.source = k.source AND t.id = k.id WHERE t.analyzer_version = ?"
+)
+# Tag rows of some versions whose mention is in ``gone``, with their file.
+_TAGS_OF = (
+    "SELECT {cols}, t.filename AS _file FROM read_parquet(?, union_by_name = true, filename = true) t "
+    "SEMI JOIN gone k ON t.source = k.source AND t.id = k.id WHERE list_contains(?, t.analyzer_version)"
 )
 
 
@@ -57,6 +70,8 @@ class PassResult:
     seconds: float = 0.0
     corrected: int = 0  # tag rows tagged before a correction (or its change) that now carry it
     corrected_files: int = 0  # tag files rewritten for them
+    restored: int = 0  # tag rows whose correction was withdrawn, given the automatic tags again
+    restored_files: int = 0  # tag files rewritten for them
     retagged_for: list[str] = field(default_factory=list)  # languages whose model changed: all tagged again
     pruned: int = 0  # tag rows of other analyzer versions dropped after the pass
     config_moved: bool = False  # earlier mentions were tagged under other entities/topics (see --retag)
@@ -141,6 +156,67 @@ def reapply_corrections(
     return done, len(stale_files)
 
 
+def restore_withdrawn(
+    lake: Lake, tagger: Tagger | ParallelTagger, gone: list[tuple[str, str]], fixes: list[corrections.Correction],
+    versions: tuple[str, ...] = (ANALYZER_VERSION,),
+) -> tuple[int, int]:
+    """Tag the mentions ``gone`` (a correction of theirs was withdrawn) again; returns (rows, files) rewritten.
+
+    Their tag rows of ``versions`` and their mention rows are found with DuckDB semi-joins (nothing is
+    read when they have no such tag row), tagged with ``tagger``, and given the corrections they still have
+    (``fixes``). Only tag files holding a row that then differs (``tagged_at`` aside) are rewritten, each
+    atomically through ``Lake.replace_file``, the new rows in the old rows' places; restoring a restored
+    mention writes nothing. A mention no longer in the lake keeps its row. Caller holds the write lock.
+    """
+    if not gone:
+        return 0, 0
+    lake.recover(TAGS)
+    tag_files = [str(p) for p in lake.files(TAGS)]
+    mention_files = [str(p) for p in lake.files(MENTIONS)]
+    if not tag_files or not mention_files:
+        return 0, 0
+    con = _connect()
+    try:
+        con.register("gone", pa.table({"source": [k[0] for k in gone], "id": [k[1] for k in gone]}))
+        sql = _TAGS_OF.format(cols=", ".join(f"t.{name}" for name in TAGS.schema.names))
+        old = con.sql(sql, params=[tag_files, list(versions)]).to_arrow_table()
+        if not old.num_rows:
+            return 0, 0
+        mentions = con.sql(_MENTIONS_OF, params=[mention_files]).to_arrow_table()
+    finally:
+        con.close()
+    fresh = {(r["source"], r["id"]): r for r in tag_batch(tagger, mentions, datetime.now(UTC), versions[0], fixes)
+             .to_pylist()} if mentions.num_rows else {}
+    files = old.column("_file").to_pylist()
+    changed: dict[str, dict[str, dict]] = {}  # file -> "source\x1fid\x1fversion" -> its new row
+    for path, row in zip(files, old.drop_columns(["_file"]).cast(TAGS.schema).to_pylist(), strict=True):
+        new = fresh.get((row["source"], row["id"]))
+        if new is None:
+            continue
+        new = {**new, "analyzer_version": row["analyzer_version"], "created_at": row["created_at"]}
+        if any(not corrections.same(row[c], new[c]) for c in row if c != "tagged_at"):
+            changed.setdefault(path, {})["\x1f".join((row["source"], row["id"], row["analyzer_version"]))] = new
+    done = 0
+    for path, rows in sorted(changed.items()):
+        data = lake.read_file(Path(path))
+        if data is None:  # quarantined as unreadable: nothing left to restore
+            continue
+        lake.replace_file(Path(path), _put_rows(data, rows))
+        done += len(rows)
+    return done, len(changed)
+
+
+def _put_rows(data: pa.Table, rows: dict[str, dict]) -> pa.Table:
+    """``data`` (a tag file) with the rows keyed ``source\x1fid\x1fversion`` in ``rows`` replaced, in place."""
+    keys = pc.binary_join_element_wise(data.column("source"), data.column("id"), data.column("analyzer_version"),
+                                       "\x1f")
+    at = pc.indices_nonzero(pc.fill_null(pc.is_in(keys, value_set=pa.array(list(rows), pa.string())), False))
+    new = pa.Table.from_pylist([rows[k] for k in keys.take(at).to_pylist()], schema=data.schema)
+    order = np.arange(data.num_rows)
+    order[at.to_numpy()] = np.arange(data.num_rows, data.num_rows + new.num_rows)
+    return pa.concat_tables([data, new]).take(pa.array(order))
+
+
 def _count_version(lake: Lake, version: str) -> int:
     """Tag rows of ``version`` in the lake (read from the version column alone)."""
     tag_files = [str(p) for p in lake.files(TAGS)]
@@ -213,8 +289,8 @@ def prune_other_versions(lake: Lake, version: str) -> int:
 
 
 def tag_batch(
-    tagger: Tagger | ParallelTagger, rb: pa.RecordBatch, tagged_at: datetime, version: str = ANALYZER_VERSION,
-    fixes: list[corrections.Correction] | None = None,
+    tagger: Tagger | ParallelTagger, rb: pa.RecordBatch | pa.Table, tagged_at: datetime,
+    version: str = ANALYZER_VERSION, fixes: list[corrections.Correction] | None = None,
 ) -> pa.Table:
     """Tag rows (``storage.schema.TAG``) for one batch of mentions."""
     cols = rb.to_pydict()
@@ -244,11 +320,14 @@ def run(
     by ``train``, a switch of backend). A re-tag writes under the staging version ``version + RETAG``
     while queries go on reading the earlier tags, and ``promote`` swaps them in when every mention has
     one; a re-tag cut short is continued by the next pass (started afresh when ``retag`` is asked for or
-    the models changed again). Corrections made since a mention was tagged
-    are applied to its stored tags first (``reapply_corrections``). The models' fingerprint is saved
-    after the pass, which makes ``version`` the one readers show (``shown_version``: until then they
-    read the last completed pass's version); tag rows of other analyzer versions are dropped then
-    (``prune_other_versions``).
+    the models changed again). Before new mentions are tagged, mentions whose correction was withdrawn
+    since the last pass are tagged again (``restore_withdrawn``) and corrections made since a mention was
+    tagged are applied to its stored tags (``reapply_corrections``). The record of the corrections the
+    tags may carry (``analysis.corrections.recorded``) gains the new ones before any tag row is written
+    and is made exact after the pass, so a pass cut short never loses track of one. The models'
+    fingerprint is saved after the pass, which makes ``version`` the one readers show (``shown_version``:
+    until then they read the last completed pass's version); tag rows of other analyzer versions are
+    dropped then (``prune_other_versions``).
     """
     started = time.monotonic()
     result = PassResult()
@@ -277,7 +356,16 @@ def run(
             log.warning("entities, competitors, languages or topics changed since every mention was tagged: new "
                         "mentions follow the new settings; run `python -m analysis run --retag` to tag the "
                         "earlier ones again")
-        fixes = corrections.load(ctx.data_dir)  # none (with a warning) when the store cannot be read
+        read = corrections.read(ctx.data_dir)  # None (with a warning) when the store cannot be read
+        fixes = read or []
+        applied = corrections.recorded(ctx.data_dir)
+        if read is not None:  # an unreadable store withdraws nothing
+            corrections.record(ctx.data_dir, applied | corrections.keys(fixes), applied)  # before tags carry them
+            gone = corrections.withdrawn(applied, fixes)
+            result.restored, result.restored_files = restore_withdrawn(lake, ptagger, gone, fixes, (version, staging))
+            if gone:
+                log.info("%d mentions lost a team correction: %d tag rows have their automatic tags again "
+                         "(%d tag files rewritten)", len(gone), result.restored, result.restored_files)
         result.corrected, result.corrected_files = reapply_corrections(lake, fixes, version, batch)
         if result.corrected:
             log.info("re-applied team corrections to %d tagged mentions (%d tag files rewritten)",
@@ -294,6 +382,8 @@ def run(
             swapped = promote(lake, staging, version)
             log.info("the re-tag's %d tag rows replace the earlier tags of version %s", swapped, version)
         fingerprint.save(ctx.data_dir, models)  # after the tags it describes
+        if read is not None:  # every tag row now carries exactly these corrections
+            corrections.record(ctx.data_dir, corrections.keys(fixes), applied | corrections.keys(fixes))
         result.pruned = prune_other_versions(lake, version)  # every mention has a tag of this version now
         if result.pruned:
             log.info("dropped %d tag rows of earlier analyzer versions", result.pruned)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -180,3 +181,151 @@ def test_apply_is_idempotent_keeps_order_and_respects_version() -> None:
     assert corrections.apply(once, fixes, version="v").equals(once)
     assert corrections.stale(table, fixes, "v") == [False, True, False, False]
     assert corrections.stale(once, fixes, "v") == [False] * 4
+
+
+# -- withdrawn corrections: the automatic tags come back at the next ordinary pass -------------------------
+def _content(rows: dict[str, dict]) -> dict[str, dict]:
+    """Tag rows without ``tagged_at`` (a restored row is tagged again, so its time is new)."""
+    return {k: {c: v for c, v in r.items() if c != "tagged_at"} for k, r in rows.items()}
+
+
+def _correct_m1(store: WorkflowStore) -> None:
+    store.correct("x", "m1", "sentiment", "negative", who="anna", author="kim")
+    store.correct("x", "m1", "criticism", "true", who="anna", author="kim")
+    store.correct("x", "m1", "intent", "complaint", who="anna", author="kim")
+    store.correct("x", "m1", "topic", "billing", who="anna", author="kim")
+
+
+def test_a_withdrawn_correction_gives_the_automatic_tags_back(tagged: Context) -> None:
+    ctx = tagged
+    automatic = _tags(ctx)
+    store = WorkflowStore(ctx.data_dir)
+    _correct_m1(store)
+    assert pipeline.run(ctx, workers=1).corrected == 1
+    assert _tags(ctx)["m1"]["criticism"] is True
+    files = _files(ctx)
+
+    store.forget(mentions=[("x", "m1")])  # as `collectors forget` does for the author's mentions
+    assert store.corrections() == []
+    result = pipeline.run(ctx, workers=1)
+    after = _tags(ctx)
+    assert _content(after) == _content(automatic)  # m1 as the tagger says, the others untouched
+    assert (result.tagged, result.corrected, result.restored, result.restored_files) == (0, 0, 1, 1)
+    assert after["m1"]["criticism_reasons"] == automatic["m1"]["criticism_reasons"]
+    assert {k: r["tagged_at"] for k, r in after.items() if k != "m1"} == {
+        k: r["tagged_at"] for k, r in automatic.items() if k != "m1"}
+    changed = [p for p, t in _files(ctx).items() if files.get(p) != t]
+    assert len(changed) == 1  # only the file holding m1's tag row
+
+    files = _files(ctx)
+    again = pipeline.run(ctx, workers=1)
+    assert (again.tagged, again.corrected, again.restored, again.restored_files) == (0, 0, 0, 0)
+    assert _files(ctx) == files and _tags(ctx) == after  # a rerun rewrites nothing
+
+
+def test_one_withdrawn_field_comes_back_the_others_stay(tagged: Context) -> None:
+    ctx = tagged
+    automatic = _tags(ctx)
+    store = WorkflowStore(ctx.data_dir)
+    store.correct("x", "m2", "sentiment", "positive", who="anna")
+    store.correct("x", "m2", "intent", "question", who="anna")
+    pipeline.run(ctx, workers=1)
+    assert _tags(ctx)["m2"]["sentiment_label"] == "positive"
+    with sqlite3.connect(store.path) as con:  # any other way a correction disappears
+        con.execute("DELETE FROM corrections WHERE mention_id = 'm2' AND field = 'sentiment'")
+    result = pipeline.run(ctx, workers=1)
+    m2 = _tags(ctx)["m2"]
+    assert m2["intent"] == "question"  # still corrected
+    auto = automatic["m2"]
+    assert (m2["sentiment_label"], m2["sentiment"]) == (auto["sentiment_label"], auto["sentiment"])
+    assert result.restored == 1
+
+
+def test_corrections_purged_by_retention_are_withdrawn_too(tagged: Context) -> None:
+    ctx = tagged
+    automatic = _tags(ctx)
+    store = WorkflowStore(ctx.data_dir)
+    _correct_m1(store)
+    store.correct("x", "m3", "intent", "praise", who="ben")
+    pipeline.run(ctx, workers=1)
+    assert store.purge(30, now=datetime.now(UTC) + timedelta(days=31))["corrections"] == 5
+    result = pipeline.run(ctx, workers=1)
+    assert _content(_tags(ctx)) == _content(automatic)
+    assert result.restored == 2
+
+
+def test_restoring_again_after_a_pass_cut_short_rewrites_nothing(tagged: Context) -> None:
+    ctx = tagged
+    automatic = _tags(ctx)
+    store = WorkflowStore(ctx.data_dir)
+    _correct_m1(store)
+    pipeline.run(ctx, workers=1)
+    record = corrections.record_path(ctx.data_dir)
+    kept = record.read_bytes()  # the record as it was before the next pass
+    store.forget(mentions=[("x", "m1")])
+    assert pipeline.run(ctx, workers=1).restored == 1
+    record.write_bytes(kept)  # as if that pass had died after restoring m1 and before saving the record
+    files = _files(ctx)
+    again = pipeline.run(ctx, workers=1)
+    assert (again.restored, again.restored_files) == (0, 0)  # m1 is tagged again, found unchanged
+    assert _files(ctx) == files and _content(_tags(ctx)) == _content(automatic)
+    assert pipeline.run(ctx, workers=1).restored == 0
+
+
+def test_an_unreadable_store_withdraws_nothing(tagged: Context, caplog: pytest.LogCaptureFixture) -> None:
+    ctx = tagged
+    _correct_m1(WorkflowStore(ctx.data_dir))
+    pipeline.run(ctx, workers=1)
+    before, files = _tags(ctx), _files(ctx)
+    (ctx.data_dir / "workflow.sqlite").write_bytes(b"this is not a database" * 100)
+    with caplog.at_level(logging.WARNING, logger="analysis.corrections"):
+        result = pipeline.run(ctx, workers=1)
+    assert result.restored == 0 and "could not read team corrections" in caplog.text
+    assert _tags(ctx) == before and _files(ctx) == files
+
+
+def _die(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    def boom(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("killed mid-pass")
+
+    monkeypatch.setattr(pipeline, name, boom)
+
+
+def test_a_correction_applied_by_a_pass_cut_short_is_still_recorded(
+    tagged: Context, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ctx = tagged
+    automatic = _tags(ctx)
+    store = WorkflowStore(ctx.data_dir)
+    _correct_m1(store)
+    row = empty_row()
+    row.update(source="x", id="new", text=TEXTS[0], created_at=datetime(2026, 3, 2, tzinfo=UTC),
+               collected_at=datetime(2026, 6, 1, tzinfo=UTC))
+    with write_lock(ctx.data_dir):
+        ctx.lake.append(MENTIONS, [row])
+    with monkeypatch.context() as m:
+        _die(m, "tag_batch")  # m1's correction is re-applied, then the pass dies tagging the new mention
+        with pytest.raises(RuntimeError):
+            pipeline.run(ctx, workers=1)
+    assert _tags(ctx)["m1"]["criticism"] is True
+    store.forget(mentions=[("x", "m1")])
+    pipeline.run(ctx, workers=1)
+    assert _content(_tags(ctx))["m1"] == _content(automatic)["m1"]
+
+
+def test_a_withdrawn_correction_is_restored_in_a_retag_cut_short_too(
+    tagged: Context, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ctx = tagged
+    automatic = _tags(ctx)
+    store = WorkflowStore(ctx.data_dir)
+    _correct_m1(store)
+    pipeline.run(ctx, workers=1)
+    with monkeypatch.context() as m:
+        _die(m, "promote")  # every mention has its re-tag row (m1's corrected), not yet swapped in
+        with pytest.raises(RuntimeError):
+            pipeline.run(ctx, workers=1, retag=True)
+    store.forget(mentions=[("x", "m1")])
+    result = pipeline.run(ctx, workers=1)  # continues the re-tag
+    assert result.restored == 2  # m1's row of this version and its re-tag row
+    assert _content(_tags(ctx))["m1"] == _content(automatic)["m1"]
