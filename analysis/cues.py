@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from analysis.fastmatch import Literals, Searcher
+from analysis.fastmatch import Searcher
+from collectors.matching import Literals
 
 
 @dataclass(frozen=True)

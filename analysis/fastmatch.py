@@ -2,8 +2,8 @@
 
 ``FastMatcher`` and ``MatcherGroup`` match the configured entities and topics on lower-cased text with
 the one matcher of ``collectors.matching`` (``AtomScanner`` with ``lower=True``, and ``Rules``). The
-helpers below them (``requirements``, ``Literals``, ``quick``, ``Searcher``) let ``analysis.cues`` answer
-its patterns without running most of them.
+helpers below them (``requirements``, ``quick``, ``Searcher``), with ``collectors.matching.Literals``, let
+``analysis.cues`` answer its patterns without running most of them.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class MatcherGroup:
 # answers (yes/no: "does it occur?") while letting most texts be answered by cheap tests:
 # - ``requirements``: literal strings every match contains (from the parsed pattern); a text holding none
 #   of one such set cannot match, so the pattern need not run;
-# - ``Literals``: which of many literal strings occur in a text, in one pass of the regex engine;
+# - ``Literals`` (from ``collectors.matching``): which of many literal strings occur in a text, in one pass;
 # - ``quick``: the pattern rewritten so that it starts with its first literal characters (a leading ``\b``
 #   or ``(?<!\w)`` is checked just after them instead);
 # - ``Searcher``: all of it for one pattern (split at its top-level ``|``; a case-insensitive pattern runs
@@ -126,58 +126,6 @@ def most_selective(sets: list[frozenset[str]]) -> frozenset[str] | None:
         if found is None or min(map(len, s)) > min(map(len, found)):
             found = s
     return found
-
-
-def trie(words: list[str] | set[str]) -> str:
-    """A regular expression matching any of ``words``, the longest where several start at a position (a trie
-    of alternatives: the engine rejects a position after a few character tests)."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict) -> str:
-        kids = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items()) if ch]
-        if not kids:
-            return ""
-        body = kids[0] if len(kids) == 1 else "(?:" + "|".join(kids) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return emit(root)
-
-
-class Literals:
-    """Which of a fixed set of literal strings occur in a text: ``present(text)`` is exactly
-    ``{w for w in words if w in text}``, found in one pass of the regex engine.
-
-    ``findall`` over a trie of the words returns non-overlapping matches, the longest at each start; a word
-    inside a match found is implied by it, and a word that starts inside one and runs past its end is tested
-    on its own (a word can only be missed by the scan where it overlaps a match)."""
-
-    def __init__(self, words: list[str] | set[str] | frozenset[str]) -> None:
-        self.words = sorted(set(words))
-        self.pattern = re.compile(trie(self.words)) if self.words else None
-        self.implied = {a: frozenset(b for b in self.words if b in a) for a in self.words}
-        self.overhang = {
-            a: tuple(b for b in self.words if b not in a and any(b.startswith(a[k:]) for k in range(1, len(a))))
-            for a in self.words
-        }
-
-    def present(self, text: str) -> set[str]:
-        if self.pattern is None:
-            return set()
-        found = self.pattern.findall(text)
-        if not found:
-            return set()
-        out: set[str] = set()
-        for a in set(found):
-            out |= self.implied[a]
-            for b in self.overhang[a]:
-                if b not in out and b in text:
-                    out.add(b)
-        return out
 
 
 def _quick_items(state: object, items: list, flags: int) -> list | None:
@@ -394,8 +342,9 @@ class Searcher:
     """``search(text)`` answers exactly ``pattern.search(text) is not None``, mostly without running it.
 
     Each top-level alternative runs only where the literals it requires occur (``present``: the result of a
-    ``Literals`` scan that covers ``literals()``, or else ``in`` tests), and then in its quick form. A
-    case-insensitive pattern uses its case-sensitive twin where the text allows it (see ``_case_twin``)."""
+    ``collectors.matching.Literals`` scan that covers ``literals()``, or else ``in`` tests), and then in its
+    quick form. A case-insensitive pattern uses its case-sensitive twin where the text allows it (see
+    ``_case_twin``)."""
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern

@@ -4,8 +4,8 @@ The terms are parsed by ``collectors.terms`` (whose names are importable from he
 parts do the work, for both users:
 
 - ``AtomScanner``: which atoms (the ``Word`` regexes of the parsed terms) occur in a text. Each
-  atom's regex runs only when a literal that every match of it contains occurs in the text (a
-  C-level substring test), and then only where a match can start;
+  atom's regex runs only when a literal that every match of it contains occurs in the text (one
+  Aho-Corasick pass finds all such literals, ``Literals``), and then only where a match can start;
 - ``Rules``: which entities match, given the atoms found.
 
 ``Matcher`` is the collectors' use: the text as it is, case-insensitive (``re.IGNORECASE``), with
@@ -22,15 +22,38 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import ahocorasick
+
 from collectors.terms import All, Any_, Node, Not, Word, evaluate, parse
 from collectors.terms import atoms as atoms_of
 from earshot.config import Entity
 from earshot.errors import ConfigError
 
-__all__ = ["All", "Any_", "AtomScanner", "Matcher", "Node", "Not", "Rule", "Rules", "Word", "evaluate", "parse"]
+__all__ = ["All", "Any_", "AtomScanner", "Literals", "Matcher", "Node", "Not", "Rule", "Rules", "Word", "evaluate",
+           "parse"]
 
 _WORD_START = r"(?<!\w)"
 _QUANTIFIERS = ("*", "+", "?", "{")
+
+
+class Literals:
+    """Which of a fixed set of literal strings occur in a text: ``present(text)`` is exactly
+    ``{w for w in words if w in text}`` (for non-empty words), found in one pass over the text by an
+    Aho-Corasick automaton (pyahocorasick, in C), whatever the number of words."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self.words = sorted({w for w in words if w})
+        self._automaton: ahocorasick.Automaton | None = None
+        if self.words:
+            self._automaton = ahocorasick.Automaton()
+            for w in self.words:
+                self._automaton.add_word(w, w)
+            self._automaton.make_automaton()
+
+    def present(self, text: str) -> set[str]:
+        if self._automaton is None:
+            return set()
+        return {w for _, w in self._automaton.iter(text)}
 
 
 def _literal(pattern: str, lower: bool) -> tuple[str, int, int] | None:
@@ -118,12 +141,14 @@ class AtomScanner:
             if lower:  # the literal starts every match (offset 0): let the engine find it
                 rx = re.compile(_leading(rx.pattern, lit[2], len(lit[0])))
             gated.setdefault(lit[0], []).append((p, rx, lit[1]))
-        self._gated = list(gated.items())
+        self._gated = gated
+        self._literals = Literals(gated)
 
     def hits(self, text: str) -> set[str]:
         """The atoms (regex sources) found in ``text`` (lower-cased already, for ``lower=True``)."""
         if self.lower:  # each regex starts with its literal (``_leading``): one search tries just its occurrences
-            found = {p for lit, group in self._gated if lit in text for p, rx, _ in group if rx.search(text)}
+            gated = self._gated
+            found = {p for lit in self._literals.present(text) for p, rx, _ in gated[lit] if rx.search(text)}
         else:
             folded = text.casefold()
             # Full case folding maps each character to one or more: the same length means each to one, so an
@@ -133,7 +158,8 @@ class AtomScanner:
                 folded = _fold(text)
                 aligned = False
             found = set()
-            for lit, group in [g for g in self._gated if g[0] in folded]:
+            for lit in self._literals.present(folded):
+                group = self._gated[lit]
                 if not aligned:
                     found.update(p for p, rx, _ in group if rx.search(text))
                     continue
@@ -213,6 +239,19 @@ class Rules:
             self.rules.append(Rule(ent.name, parsed["terms"], [n for _, n in parsed["exclude"]]))
         self.patterns = frozenset(p for r in self.rules for p in r.patterns)
         self._plan = [(r.name, r.words, r.others, r.exclude_atoms, r.exclude_nodes) for r in self.rules]
+        # Which entities ``names`` tries for the atoms found: those with an atom found that one of their terms
+        # needs (``_needs``), and always those with a term that may hold with no atom found (``NOT x``).
+        by_atom: dict[str, set[int]] = {}
+        always: list[int] = []
+        for i, r in enumerate(self.rules):
+            needs = [_needs(t) for t in r.others]
+            if any(n is None for n in needs):
+                always.append(i)
+                continue
+            for atom in r.words.union(*needs):
+                by_atom.setdefault(atom, set()).add(i)
+        self._always = tuple(always)
+        self._by_atom = {atom: tuple(sorted(ids)) for atom, ids in by_atom.items()}
 
     def match(self, found: set[str]) -> tuple[list[str], list[str]]:
         """Entities that match given the atoms ``found`` and the terms that made them match (each once, in
@@ -241,12 +280,34 @@ class Rules:
 
         Unlike ``match``, an entity is tried even when none of its own atoms was found: a term such as
         ``NOT x`` holds whenever ``x`` was not found (callers skip texts where nothing was found at all)."""
-        return [
-            name for name, words, others, xwords, xnodes in self._plan
-            if ((words and not words.isdisjoint(found)) or (others and any(evaluate(t, found) for t in others)))
-            and (not xwords or xwords.isdisjoint(found))
-            and (not xnodes or not any(evaluate(x, found) for x in xnodes))
-        ]
+        tried = set(self._always)
+        by_atom = self._by_atom
+        for atom in found:
+            hit = by_atom.get(atom)
+            if hit:
+                tried.update(hit)
+        plan = self._plan
+        out = []
+        for i in sorted(tried):
+            name, words, others, xwords, xnodes = plan[i]
+            if ((words and not words.isdisjoint(found)) or (others and any(evaluate(t, found) for t in others))) \
+                    and (not xwords or xwords.isdisjoint(found)) \
+                    and (not xnodes or not any(evaluate(x, found) for x in xnodes)):
+                out.append(name)
+        return out
+
+
+def _needs(node: Node) -> frozenset[str] | None:
+    """Atoms of which at least one must be found for ``node`` to hold; None if it can hold with none."""
+    if isinstance(node, Word):
+        return frozenset([node.pattern])
+    if isinstance(node, Not):
+        return None
+    parts = [_needs(a) for a in node.args]
+    if isinstance(node, All):  # every part must hold: the need of any one part is a need of the whole
+        known = [p for p in parts if p is not None]
+        return min(known, key=len) if known else None
+    return None if any(p is None for p in parts) else frozenset().union(*parts)
 
 
 class Matcher:

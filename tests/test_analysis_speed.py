@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from analysis import cues, features
-from analysis.fastmatch import FastMatcher, Literals, Searcher, quick
+from analysis.fastmatch import FastMatcher, Searcher, quick
 from analysis.intent import PRAISE
 from analysis.intent import intent as fast_intent
 from analysis.tagger import Tagger
-from collectors.matching import evaluate
+from collectors.matching import Literals, evaluate
 from earshot.config import EXAMPLE_CONFIG, load_config
 
 TAGGER = Tagger(load_config(EXAMPLE_CONFIG))

@@ -174,3 +174,29 @@ def test_repeated_and_shifted_literals(lower: bool) -> None:
     got = scanner.hits(text)
     assert parse("@hafenlicht").pattern in got and parse("#hafenlicht").pattern in got
     assert parse("Hafenlicht*").pattern in got
+
+
+_TERM_ATOMS = st.sampled_from(["alpha", "beta", "gamma", '"delta epsilon"'])
+TERMS = st.recursive(
+    _TERM_ATOMS,
+    lambda inner: st.one_of(
+        st.tuples(inner, st.sampled_from([" AND ", " OR ", " "]), inner).map(lambda t: f"({t[0]}{t[1]}{t[2]})"),
+        inner.map(lambda t: f"NOT {t}"),
+    ),
+    max_leaves=5,
+)
+
+
+@PROPS
+@given(st.lists(st.tuples(st.lists(TERMS, min_size=1, max_size=3), st.lists(TERMS, max_size=2)), min_size=1,
+                max_size=5),
+       st.sets(st.sampled_from(["alpha", "beta", "gamma", "delta epsilon"])))
+def test_names_tries_every_entity_that_can_match(entities: list[tuple[list[str], list[str]]], words: set[str]) -> None:
+    """``Rules.names`` skips entities none of whose needed atoms was found: never one that holds."""
+    rules = Rules([Entity(name=f"E{i}", terms=t, exclude=x) for i, (t, x) in enumerate(entities)],
+                  lambda i, ent: ent.name)
+    found = AtomScanner(rules.patterns).hits(" ".join(sorted(words)))
+    assert rules.names(found) == [
+        r.name for r in rules.rules
+        if any(evaluate(n, found) for _, n in r.terms) and not any(evaluate(n, found) for n in r.exclude)
+    ]
