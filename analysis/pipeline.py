@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import corrections, fingerprint
+from analysis import corrections, fingerprint, own
 from analysis.parallel import ParallelTagger
 from analysis.tagger import Tagger
 from analysis.version import ANALYZER_VERSION
@@ -39,16 +39,21 @@ log = logging.getLogger(__name__)
 
 BATCH = 50_000
 RETAG = "+retag"  # suffix of the analyzer version a re-tag writes under until it is complete (``promote``)
-# Read from mentions: the key, the time, the text and what the taggers use.
-_ALL = "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m"
+# Read from mentions: the key, the time, the text and what the taggers use (and whose post it is).
+_ALL = (
+    "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang, m.is_own "
+    "FROM read_parquet(?, union_by_name = true) m"
+)
 _UNTAGGED = (
     "WITH done AS (SELECT source, id FROM read_parquet(?, union_by_name = true) WHERE analyzer_version = ?) "
-    "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m "
+    "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang, m.is_own "
+    "FROM read_parquet(?, union_by_name = true) m "
     "ANTI JOIN done t ON m.source = t.source AND m.id = t.id"
 )
 # Mentions whose key is in the registered table ``gone``.
 _MENTIONS_OF = (
-    "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang FROM read_parquet(?, union_by_name = true) m "
+    "SELECT m.source, m.id, m.created_at, m.text, m.title, m.lang, m.is_own "
+    "FROM read_parquet(?, union_by_name = true) m "
     "SEMI JOIN gone k ON m.source = k.source AND m.id = k.id"
 )
 # Tag rows of one version whose mention has a correction, with the file that holds them.
@@ -292,10 +297,13 @@ def tag_batch(
     tagger: Tagger | ParallelTagger, rb: pa.RecordBatch | pa.Table, tagged_at: datetime,
     version: str = ANALYZER_VERSION, fixes: list[corrections.Correction] | None = None,
 ) -> pa.Table:
-    """Tag rows (``storage.schema.TAG``) for one batch of mentions."""
+    """Tag rows (``storage.schema.TAG``) for one batch of mentions: the taggers' columns, with own posts
+    never criticism (``analysis.own``), then the team's corrections on top."""
     cols = rb.to_pydict()
     texts = [text_of(ti, te) for ti, te in zip(cols["title"], cols["text"], strict=True)]
     tags = tagger.tag(texts, cols["lang"])
+    if cols.get("is_own"):
+        own.clear(tagger.tagger if isinstance(tagger, ParallelTagger) else tagger, texts, tags, cols["is_own"])
     n = rb.num_rows
     data = {
         "source": cols["source"],

@@ -147,6 +147,49 @@ def test_corrections_override_automatic_tags(ctx: Context) -> None:
     assert rows["m0"]["criticism"] is True  # untouched rows keep their automatic tags
 
 
+OWN_REPLIES = {  # replies by the company's own accounts that read as criticism, and their intent without it
+    "r1": ("@mike Sorry your bill was wrong again, that is not ok. Can you DM us your customer number?", "question"),
+    "r2": ("@lena Das tut uns leid, die Abrechnung war falsch. Kannst du uns deine Kundennummer per DM schicken?",
+           "question"),
+    "r3": ("@tom We hear you, the outage yesterday was unacceptable. Fixed now, thanks for your patience.", "other"),
+}
+
+
+def test_own_posts_are_never_criticism(ctx: Context) -> None:
+    rows = []
+    for key, (text, _) in OWN_REPLIES.items():
+        for own in (True, False):
+            row = empty_row()
+            row.update(source="x", id=f"{key}-{'own' if own else 'other'}", text=text, is_own=own,
+                       author="hafenlicht_hilft" if own else "someone", created_at=datetime(2026, 3, 1, tzinfo=UTC),
+                       collected_at=datetime(2026, 3, 2, tzinfo=UTC))
+            rows.append(row)
+    _add(ctx, rows)
+    pipeline.run(ctx, workers=1)
+    tags = {r["id"]: r for r in _tags(ctx)}
+    for key, (_, intent) in OWN_REPLIES.items():
+        own, other = tags[f"{key}-own"], tags[f"{key}-other"]
+        assert other["criticism"] is True and other["intent"] == "complaint"  # the same words by someone else
+        assert own["criticism"] is False and own["criticism_reasons"] == [] and own["intent"] == intent
+        assert (own["sentiment"], own["sentiment_label"], own["topics"], own["lang"]) == (
+            other["sentiment"], other["sentiment_label"], other["topics"], other["lang"])
+
+
+def test_a_team_correction_still_overrides_an_own_post(ctx: Context) -> None:
+    row = empty_row()
+    row.update(source="x", id="r1", text=OWN_REPLIES["r1"][0], is_own=True, created_at=datetime(2026, 3, 1, tzinfo=UTC),
+               collected_at=datetime(2026, 3, 2, tzinfo=UTC))
+    _add(ctx, [row])
+    corrections.set_corrections([("x", "r1", "criticism", "true")])
+    try:
+        pipeline.run(ctx, workers=1)
+    finally:
+        corrections.set_corrections(None)
+    assert _tags(ctx)[0]["criticism"] is True
+    assert pipeline.run(ctx, workers=1).restored == 1  # the correction is gone: an own post again
+    assert _tags(ctx)[0]["criticism"] is False and _tags(ctx)[0]["intent"] == "question"
+
+
 def test_cli_run_exit_codes(data_dir: Path, ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     _add(ctx, _mentions(3))
     assert cli.main(["--data", str(data_dir)]) == 0
