@@ -17,10 +17,10 @@ CHUNK = 4_000
 MIN_PARALLEL = 2 * CHUNK
 
 
-def _work(args: tuple[list[str], list[str | None] | None]) -> dict[str, list]:
+def _work(args: tuple[list[str], list[str | None] | None, list[bool] | None]) -> dict[str, list]:
     assert _TAGGER is not None
-    texts, langs = args
-    return _TAGGER.tag(texts, langs)
+    texts, langs, own = args
+    return _TAGGER.tag(texts, langs, own)
 
 
 def default_workers() -> int:
@@ -52,11 +52,14 @@ class ParallelTagger:
             self._pool.shutdown()
             self._pool = None
 
-    def tag(self, texts: list[str], langs: list[str | None] | None = None) -> dict[str, list]:
+    def tag(
+        self, texts: list[str], langs: list[str | None] | None = None, own: list[bool] | None = None,
+    ) -> dict[str, list]:
         if self._pool is None or len(texts) < MIN_PARALLEL:
-            return self.tagger.tag(texts, langs)
+            return self.tagger.tag(texts, langs, own)
         parts = [
-            (texts[i : i + CHUNK], langs[i : i + CHUNK] if langs is not None else None)
+            (texts[i : i + CHUNK], langs[i : i + CHUNK] if langs is not None else None,
+             own[i : i + CHUNK] if own is not None else None)
             for i in range(0, len(texts), CHUNK)
         ]
         out: dict[str, list] = {c: [] for c in TAG_COLUMNS}

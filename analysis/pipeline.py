@@ -26,7 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import corrections, fingerprint, own
+from analysis import corrections, fingerprint
 from analysis.parallel import ParallelTagger
 from analysis.tagger import Tagger
 from analysis.version import ANALYZER_VERSION
@@ -297,13 +297,11 @@ def tag_batch(
     tagger: Tagger | ParallelTagger, rb: pa.RecordBatch | pa.Table, tagged_at: datetime,
     version: str = ANALYZER_VERSION, fixes: list[corrections.Correction] | None = None,
 ) -> pa.Table:
-    """Tag rows (``storage.schema.TAG``) for one batch of mentions: the taggers' columns, with own posts
-    never criticism (``analysis.own``), then the team's corrections on top."""
+    """Tag rows (``storage.schema.TAG``) for one batch of mentions: the taggers' columns (own posts are never
+    criticism, see ``Tagger.tag``), then the team's corrections on top."""
     cols = rb.to_pydict()
     texts = [text_of(ti, te) for ti, te in zip(cols["title"], cols["text"], strict=True)]
-    tags = tagger.tag(texts, cols["lang"])
-    if cols.get("is_own"):
-        own.clear(tagger.tagger if isinstance(tagger, ParallelTagger) else tagger, texts, tags, cols["is_own"])
+    tags = tagger.tag(texts, cols["lang"], cols.get("is_own"))
     n = rb.num_rows
     data = {
         "source": cols["source"],

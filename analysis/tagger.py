@@ -58,26 +58,42 @@ class Tagger:
         rivals = self.rivals.match(text, lower) if self.config.competitors else []
         return crit.Target(tuple(own), tuple(rivals), masked.lstrip().startswith(USER))
 
-    def tag(self, texts: list[str], langs: list[str | None] | None = None) -> dict[str, list]:
-        """Tag columns for ``texts``; ``langs`` (optional) are languages already known per text.
+    def tag(
+        self, texts: list[str], langs: list[str | None] | None = None, own: list[bool | None] | None = None,
+    ) -> dict[str, list]:
+        """Tag columns for ``texts``; ``langs`` (optional) are languages already known per text, ``own``
+        (optional) whether each was posted by one of the company's own accounts.
 
-        A text that occurs more than once in the batch (with the same known language) is tagged once."""
+        A post of the company's own is never criticism: an own reply often repeats the customer's trouble
+        ("sorry your bill was wrong again, that is not ok") and reads as very negative to the models. Its
+        criticism flag is False with no reasons, and its intent is the one it has without the flag; language,
+        sentiment and topics are computed as for any text.
+
+        A text that occurs more than once in the batch (with the same known language and owner) is tagged
+        once."""
         texts = [clean(t) for t in texts]
-        keys: list = texts if langs is None else list(zip(texts, langs, strict=True))
+        mine = [bool(o) for o in own] if own is not None and any(own) else None
+        if langs is None and mine is None:
+            keys: list = texts
+        else:
+            keys = list(zip(texts, langs or [None] * len(texts), mine or [False] * len(texts), strict=True))
         first: dict = {}
         order = [first.setdefault(k, len(first)) for k in keys]
         if len(first) == len(keys):
-            return self._tag(texts, langs)
+            return self._tag(texts, langs, mine)
         unique = list(first)
-        cols = self._tag([k[0] for k in unique] if langs is not None else unique,
-                         [k[1] for k in unique] if langs is not None else None)
+        if keys is texts:
+            cols = self._tag(unique, None, None)
+        else:
+            cols = self._tag([k[0] for k in unique], [k[1] for k in unique] if langs is not None else None,
+                             [k[2] for k in unique] if mine is not None else None)
         return {c: [list(v[i]) if isinstance(v[i], list) else v[i] for i in order] for c, v in cols.items()}
 
-    def _tag(self, texts: list[str], langs: list[str | None] | None) -> dict[str, list]:
+    def _tag(self, texts: list[str], langs: list[str | None] | None, own: list[bool] | None) -> dict[str, list]:
         with features.shared_tokens():  # the masked texts are tokenised once, for every tagger
-            return self._tag_shared(texts, langs)
+            return self._tag_shared(texts, langs, own)
 
-    def _tag_shared(self, texts: list[str], langs: list[str | None] | None) -> dict[str, list]:
+    def _tag_shared(self, texts: list[str], langs: list[str | None] | None, own: list[bool] | None) -> dict[str, list]:
         masked = [self.masker.mask(t) for t in texts]
         detected = language.detect(masked, self.languages)
         if langs is not None:
@@ -92,11 +108,15 @@ class Tagger:
         topics: list[list[str]] = []
         scanners = {lang: cues.scanner(lang) for lang in set(detected)}
         names = {lang: self._names(lang) for lang in set(detected)}  # own, rivals and topics at once
-        for text, m, lang, s, label in zip(texts, masked, detected, scores, labels, strict=True):
-            own, rivals, about = names[lang].match(text.lower())
-            target = crit.Target(tuple(own), tuple(rivals), m.lstrip().startswith(USER))
+        mine = own or [False] * len(texts)
+        for text, m, lang, s, label, by_us in zip(texts, masked, detected, scores, labels, mine, strict=True):
+            ours, rivals, about = names[lang].match(text.lower())
             scan = scanners[lang].scan(m)  # one pass for the cues of both taggers
-            flag, why = crit.judge(m, lang, float(s), target, label, scan)
+            if by_us:
+                flag, why = False, []
+            else:
+                target = crit.Target(tuple(ours), tuple(rivals), m.lstrip().startswith(USER))
+                flag, why = crit.judge(m, lang, float(s), target, label, scan)
             flags.append(flag)
             reasons.append(why)
             intents.append(intent_mod.intent(m, lang, float(s), flag, scan))

@@ -219,6 +219,9 @@ def test_parallel_tagging_matches_one_process(ctx: Context, monkeypatch: pytest.
     with parallel.ParallelTagger(tagger, workers=2) as pt:
         assert pt._pool is not None
         assert pt.tag(texts) == tagger.tag(texts)
+        own = [i % 3 == 0 for i in range(len(texts))]  # the owner of each text reaches the workers
+        langs = ["en"] * len(texts)
+        assert pt.tag(texts, langs, own) == tagger.tag(texts, langs, own) != tagger.tag(texts, langs)
 
 
 def test_corrections_from_the_workflow_store(ctx: Context) -> None:
