@@ -226,7 +226,7 @@ class CueSet:
         self.lists = lists
         self.names = [[c.name if isinstance(c, Cue) else c.pattern for c in items] for items in lists]
         self.searchers = [[Searcher(c.pattern if isinstance(c, Cue) else c) for c in items] for items in lists]
-        self.literals = Literals({w for row in self.searchers for s in row for w in s.literals()})
+        self.literals = Literals({w for row in self.searchers for s in row for w in s.scanned()})
         # Every cue of every list numbered in order: which cues a literal may let through, and per list the
         # cues that run whatever the literals (and those that do unless the text is plain lower case).
         flat = [(k, name, s) for k, row in enumerate(self.searchers) for name, s in zip(self.names[k], row, strict=True)]

@@ -227,7 +227,7 @@ class _Part:
     """One top-level alternative of a pattern: its literal requirements and how to run it."""
 
     first: frozenset[str] | None  # a requirement tested against a scan (or with ``in``): the leading one if any
-    rest: tuple[frozenset[str], ...]  # further requirements (tested with ``in``)
+    rest: tuple[frozenset[str], ...]  # further requirements (tested against a scan, or with ``in``)
     regex: re.Pattern[str]  # the alternative (in its quick form where that helps)
     lead: bool = False  # every match starts where a string of ``first`` occurs: try only there, with ``match``
 
@@ -274,7 +274,7 @@ def _parts(pattern: re.Pattern[str]) -> list[_Part] | None:
         if lead is not None and min(map(len, lead)) >= _MIN_LITERAL:
             # Trying the few places where a match could start costs less than testing more literals first.
             regex = pattern if len(alts) == 1 else _compile(parsed.state, alt, flags)
-            out.append(_Part(lead, (), regex, lead=True))
+            out.append(_Part(lead, tuple(n for n in needs if n != lead), regex, lead=True))
             continue
         first = most_selective(needs)
         rest = tuple(n for n in needs if n is not first)
@@ -363,9 +363,15 @@ class Searcher:
             self.parts = self.twin = None
 
     def literals(self) -> set[str]:
-        """The literals whose presence ``search`` looks up in ``present``."""
+        """The literals of which a text must hold one for ``search`` to run anything (see ``gated``)."""
         parts = self.parts if self.twin is None else self.twin
         return {w for p in parts or () if p.first for w in p.first}
+
+    def scanned(self) -> set[str]:
+        """The literals whose presence ``search`` looks up in ``present``: ``literals()`` and those of the
+        further requirements."""
+        parts = self.parts if self.twin is None else self.twin
+        return self.literals() | {w for p in parts or () for need in p.rest for w in need}
 
     @property
     def gated(self) -> bool:
@@ -378,7 +384,7 @@ class Searcher:
         return text.lower() == text and (self.fixes is None or self.fixes.search(text) is None)
 
     def search(self, text: str, present: set[str] | None = None, plain: bool | None = None) -> bool:
-        """``present``: the literals of ``literals()`` that occur in ``text`` (else tested here); ``plain``:
+        """``present``: the literals of ``scanned()`` that occur in ``text`` (else tested here); ``plain``:
         whether ``text`` is lower case without characters of ``fixes`` (else tested here)."""
         parts = self.parts
         if self.twin is not None and (self._plain(text) if plain is None else plain):
@@ -394,8 +400,10 @@ class Searcher:
                 elif not any(w in text for w in first):
                     continue
             if part.rest:
-                has = text.__contains__
-                if not all(any(map(has, need)) for need in part.rest):
+                if present is not None:
+                    if any(need.isdisjoint(present) for need in part.rest):
+                        continue
+                elif not all(any(map(text.__contains__, need)) for need in part.rest):
                     continue
             if part.lead:  # try only where a match can start
                 match = part.regex.match

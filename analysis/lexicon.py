@@ -48,10 +48,17 @@ class Lexicon:
     prefixes: dict[str, float] = field(default_factory=dict)
     phrases: dict[tuple[str, str], float] = field(default_factory=dict)
     _cache: dict[str, float] = field(default_factory=dict, repr=False)
+    # Tokens that matter to ``summary`` without a valence: contrast words and the phrases' first words.
+    _special: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._special = CONTRAST | {a for a, _ in self.phrases}
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
-        lex = cls()
+        words: dict[str, float] = {}
+        prefixes: dict[str, float] = {}
+        phrases: dict[tuple[str, str], float] = {}
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip() or line.startswith("#"):
                 continue
@@ -59,12 +66,12 @@ class Lexicon:
             v = float(value)
             parts = term.split()
             if len(parts) == 2:
-                lex.phrases[(parts[0], parts[1])] = v
+                phrases[(parts[0], parts[1])] = v
             elif term.endswith("*"):
-                lex.prefixes[term[:-1]] = v
+                prefixes[term[:-1]] = v
             else:
-                lex.words[term] = v
-        return lex
+                words[term] = v
+        return cls(words, prefixes, phrases)
 
     def valence(self, tok: str) -> float:
         """Valence of one lower-cased token (0.0 if unknown); prefix entries match the longest prefix."""
@@ -89,19 +96,25 @@ class Lexicon:
         total = pos = neg = 0.0
         pe = ne = 0
         weight = 1.0
-        skip = False
-        vals = [self.valence(t) for t in toks]
-        for i, tok in enumerate(toks):
-            if skip:
-                skip = False
+        vals = list(map(self._cache.get, toks))  # valences already known; None where not yet
+        if None in vals:
+            vals = [self.valence(t) if v is None else v for t, v in zip(toks, vals, strict=True)]
+        # Only tokens with a valence, a contrast word or a phrase's first word change anything: visit just
+        # those (a phrase also consumes the token after it, whatever that is).
+        special = self._special
+        active = [i for i, (t, v) in enumerate(zip(toks, vals, strict=True)) if v or t in special]
+        skip = -1
+        for i in active:
+            if i == skip:
                 continue
+            tok = toks[i]
             if tok in CONTRAST:
                 total *= 0.5
                 weight = 1.5
                 continue
             if self.phrases and i + 1 < len(toks) and (tok, toks[i + 1]) in self.phrases:
                 v = self.phrases[(tok, toks[i + 1])]
-                skip = True
+                skip = i + 1
             else:
                 v = vals[i]
             if not v:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -9,7 +10,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analysis import cues, features
+from analysis import cues, features, lexicon
 from analysis.fastmatch import FastMatcher, Searcher, quick
 from analysis.intent import PRAISE
 from analysis.intent import intent as fast_intent
@@ -223,3 +224,61 @@ def _plain_mask(masker, text: str) -> str:  # noqa: ANN001
 @example("@@user a@b.c @hafenlicht_hilft Hafenlicht-App hafenlicht energie Stromwerk  Nord #LichtBox")
 def test_masking_answers_like_the_plain_substitutions(text: str) -> None:
     assert TAGGER.masker.mask(text) == _plain_mask(TAGGER.masker, text)
+
+
+def _plain_summary(lex: lexicon.Lexicon, toks: list[str]) -> tuple[float, float, float, int, int]:
+    """``Lexicon.summary`` as one plain walk over every token."""
+    total = pos = neg = 0.0
+    pe = ne = 0
+    weight = 1.0
+    skip = False
+    vals = [lex.valence(t) for t in toks]
+    for i, tok in enumerate(toks):
+        if skip:
+            skip = False
+            continue
+        if tok in lexicon.CONTRAST:
+            total *= 0.5
+            weight = 1.5
+            continue
+        if lex.phrases and i + 1 < len(toks) and (tok, toks[i + 1]) in lex.phrases:
+            v = lex.phrases[(tok, toks[i + 1])]
+            skip = True
+        else:
+            v = vals[i]
+        if not v:
+            continue
+        if v > 0:
+            pos += v
+            pe += tok in lexicon.EMOJI
+        else:
+            neg -= v
+            ne += tok in lexicon.EMOJI
+        for back in range(1, 4):
+            if i - back < 0:
+                break
+            prev = toks[i - back]
+            if prev in lexicon.NEGATORS:
+                v *= -0.6
+                break
+            if back == 1 and prev in lexicon.INTENSIFIERS:
+                v *= lexicon.INTENSIFIERS[prev]
+            elif vals[i - back]:
+                break
+        total += v * weight
+    if total and "!" in toks:
+        total *= 1.0 + min(toks.count("!"), 3) * 0.08
+    return total / math.sqrt(total * total + 15.0), pos, neg, pe, ne
+
+
+LEX = lexicon.Lexicon({"gut": 2.0, "schlecht": -2.0, "great": 3.0, "bad": -2.5, "okay": 0.0},
+                      {"super": 2.5, "mies": -2.0}, {("na", "toll"): -2.0, ("not", "bad"): 1.0, ("but", "ok"): 0.5})
+LEX_TOKENS = st.lists(st.sampled_from(
+    ["gut", "schlecht", "great", "bad", "okay", "superb", "miese", "na", "toll", "not", "nicht", "sehr", "very",
+     "but", "aber", "ok", "!", "?", "👍", "😡", "the", "x"]), max_size=14)
+
+
+@SETTINGS
+@given(LEX_TOKENS)
+def test_lexicon_summary_answers_like_the_plain_walk(toks: list[str]) -> None:
+    assert LEX.summary(toks) == _plain_summary(LEX, toks)
