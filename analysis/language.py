@@ -58,12 +58,21 @@ def _words(text: str) -> list[str]:
     toks = features.tokens_of(text)
     out = list(filter(str.isalpha, toks))
     if len(out) < len(toks):
+        known = _TOKEN_WORDS
         for tok in filterfalse(str.isalpha, toks):
-            if tok[0] in ":;":
+            words = known.get(tok)
+            if words is None:
+                words = _EMOTICON if tok[0] in ":;" else () if tok in ("!", "?") else tuple(_WORD.findall(tok))
+                if len(known) < 100_000:
+                    known[tok] = words
+            if words is _EMOTICON:
                 return _WORD.findall(text.lower())
-            if tok != "!" and tok != "?":
-                out.extend(_WORD.findall(tok))
+            out.extend(words)
     return out
+
+
+_EMOTICON = ("",)  # ``_TOKEN_WORDS`` value of an emoticon token: read the words off the text instead
+_TOKEN_WORDS: dict[str, tuple[str, ...]] = {}  # feature token (not all letters) -> the words in it
 
 
 def detect_one(text: str, languages: tuple[str, ...]) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import ahocorasick
 
@@ -33,6 +34,7 @@ __all__ = ["All", "Any_", "AtomScanner", "Literals", "Matcher", "Node", "Not", "
            "parse"]
 
 _WORD_START = r"(?<!\w)"
+_second = itemgetter(1)
 _QUANTIFIERS = ("*", "+", "?", "{")
 
 
@@ -53,7 +55,7 @@ class Literals:
     def present(self, text: str) -> set[str]:
         if self._automaton is None:
             return set()
-        return {w for _, w in self._automaton.iter(text)}
+        return set(map(_second, self._automaton.iter(text)))  # (end, word) per occurrence
 
 
 def _literal(pattern: str, lower: bool) -> tuple[str, int, int] | None:
