@@ -22,6 +22,13 @@ VERY_NEGATIVE = -0.5  # negative enough to flag a post without any cue or named 
 SOFT_POSITIVE = 0.6  # above this, a single weak cue is outweighed (e.g. "no problem at all, thanks!")
 NO_SPEAKER = "negative, but no one speaks as a customer or to the company"  # and no company name
 HOW_TO_REASON = "a how-to question without a complaint in it"
+SARCASM_FLIP = "sentiment read as negative: the praise is sarcastic"
+
+
+def sarcastic(reasons: list[str], lang: str) -> bool:
+    """Whether the reasons of a flag name a sarcasm cue of ``lang`` (praise used to complain)."""
+    names = cues.scanner(lang).names[cues.CRITICISM_LISTS[1]]
+    return any(r in names for r in reasons)
 
 
 def _how_to(masked_lower: str, lang: str) -> bool:

@@ -109,7 +109,11 @@ class Tagger:
         scanners = {lang: cues.scanner(lang) for lang in set(detected)}
         names = {lang: self._names(lang) for lang in set(detected)}  # own, rivals and topics at once
         mine = own or [False] * len(texts)
-        for text, m, lang, s, label, by_us in zip(texts, masked, detected, scores, labels, mine, strict=True):
+        scores = np.asarray(scores, dtype=np.float64).tolist()
+        labels = list(labels)
+        for i, (text, m, lang, s, label, by_us) in enumerate(
+            zip(texts, masked, detected, scores, labels, mine, strict=True)
+        ):
             ours, rivals, about = names[lang].match(text.lower())
             scan = scanners[lang].scan(m)  # one pass for the cues of both taggers
             if by_us:
@@ -117,14 +121,18 @@ class Tagger:
             else:
                 target = crit.Target(tuple(ours), tuple(rivals), m.lstrip().startswith(USER))
                 flag, why = crit.judge(m, lang, float(s), target, label, scan)
+                if flag and label == "positive" and crit.sarcastic(why, lang):
+                    # "thanks for the 3h delay": the models read the praise; the post means the opposite.
+                    labels[i], scores[i] = "negative", -abs(s)
+                    why.append(crit.SARCASM_FLIP)
             flags.append(flag)
             reasons.append(why)
-            intents.append(intent_mod.intent(m, lang, float(s), flag, scan))
+            intents.append(intent_mod.intent(m, lang, scores[i], flag, scan))
             topics.append(about)
         return {
             "lang": detected,
-            "sentiment": np.asarray(scores, dtype=np.float64).tolist(),
-            "sentiment_label": list(labels),
+            "sentiment": scores,
+            "sentiment_label": labels,
             "criticism": flags,
             "criticism_reasons": reasons,
             "topics": topics,

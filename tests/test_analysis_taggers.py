@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from analysis import criticism as crit
 from analysis import litotes
 from analysis.tagger import Tagger
 from earshot.config import EXAMPLE_CONFIG, load_config
@@ -248,6 +249,26 @@ def test_one_word_praise_after_bad_news_is_sarcasm(tagger: Tagger, text: str, fl
     tags = one(tagger, text)
     assert tags["criticism"] is flag
     assert any(r.startswith(("sarcasm", "Ironie")) for r in tags["criticism_reasons"]) is flag
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for the 3h outage, Hafenlicht. Great job as usual",
+        "Danke für nichts, Hafenlicht! Super gemacht, wieder keine Antwort 👍",
+        "Got the letter from Hafenlicht: prices up 11% from January. Brilliant.",
+    ],
+)
+def test_sarcastic_praise_reads_as_negative(tagger: Tagger, text: str) -> None:
+    """The models read the praise words; a post flagged for sarcasm means the opposite."""
+    tags = one(tagger, text)
+    assert tags["criticism"] is True and tags["sentiment_label"] == "negative" and tags["sentiment"] < 0
+    assert tags["criticism_reasons"][-1] == crit.SARCASM_FLIP
+
+
+def test_sincere_praise_stays_positive(tagger: Tagger) -> None:
+    tags = one(tagger, "Thanks for the quick fix Hafenlicht, great job!")
+    assert (tags["criticism"], tags["sentiment_label"]) == (False, "positive")
 
 
 @pytest.mark.parametrize(
