@@ -9,7 +9,8 @@ a finite baseline). An interval is a spike when ``P(X >= count) < p_value``,
 ``count >= min_count`` and ``count >= MIN_RATIO x expected``. Earlier spikes are left out of
 later baselines. Consecutive spike intervals form one episode whose key never changes while it
 goes on; episodes of several topics that share most posts at the same time are one alert.
-``daily_spikes`` applies the same rule to the dashboard's daily volume (its spike markers).
+``scope_spikes`` is that series and rule for one scope; ``marked_days`` applies it to the
+dashboard's filtered counts, so that its spike markers are the spikes the alerts count.
 """
 
 from __future__ import annotations
@@ -104,32 +105,66 @@ def detect_series(counts: pd.Series, settings: Alerts) -> list[Spike]:
     return out
 
 
-def daily_spikes(daily: pd.DataFrame, settings: Alerts) -> pd.DataFrame:
-    """The dashboard's spike days: ``detect_series`` with the alert settings on a daily volume frame.
+def _flag(values: pd.Series) -> pd.Series:
+    return values.astype("boolean").fillna(False).astype(bool)
 
-    ``daily`` has columns ``day`` and ``mentions`` (any others, e.g. a per-source split, are summed
-    over per day). Days without rows count as zero. The series is counted per day whatever
-    ``settings.bucket`` says; ``baseline_buckets``, ``p_value`` and ``min_count`` are the alerts'.
-    Returns columns day, mentions, expected, p_value (oldest first); a period shorter than the
-    baseline needs (``MIN_HISTORY`` days before a day) has no spike days.
+
+def critical_counts(rows: pd.DataFrame, index: pd.DatetimeIndex) -> pd.Series:
+    """Critical posts by others per interval of ``index``: the series a spike alert watches.
+
+    ``rows`` has columns ``bucket`` (the interval start), ``criticism`` and ``is_own``, one row per
+    post, or per ``n`` posts when it has a column ``n`` (a rollup's groups). The company's own posts
+    never count; an interval without rows counts 0.
+    """
+    keep = _flag(rows["criticism"]) & ~_flag(rows["is_own"])
+    n = rows["n"] if "n" in rows else pd.Series(1, index=rows.index)
+    return n[keep].groupby(rows.loc[keep, "bucket"]).sum().reindex(index, fill_value=0).astype("int64")
+
+
+def scope_spikes(rows: pd.DataFrame, index: pd.DatetimeIndex, settings: Alerts) -> list[Spike]:
+    """Spikes of one scope (overall, a topic, or the dashboard's filtered posts): ``detect_series`` on
+    ``critical_counts(rows, index)``, ``index`` being every interval from the first post by others on."""
+    return detect_series(critical_counts(rows, index), settings)
+
+
+def marked_days(
+    rows: pd.DataFrame, settings: Alerts, first: pd.Timestamp | None, until: pd.Timestamp | None,
+    since: pd.Timestamp | None,
+) -> pd.DataFrame:
+    """The dashboard's spike markers: the days from ``since`` to ``until`` that hold a spike of ``scope_spikes``.
+
+    ``rows`` are those of ``critical_counts`` with naive UTC ``bucket`` starts of ``settings.bucket``,
+    from ``first`` (the first interval with a post by others, as ``find`` starts its series) up to the
+    end of the day ``until``; the days before ``since`` are baseline, as they are for the alerts. With
+    hourly alerts a day is marked when one of its hours is a spike. Returns columns day, critical
+    (critical posts by others in the day's spike intervals), expected, p_value (the smallest),
+    intervals (spike intervals that day), oldest first.
     """
     out = pd.DataFrame({
-        "day": pd.Series(dtype="datetime64[ns]"), "mentions": pd.Series(dtype="int64"),
+        "day": pd.Series(dtype="datetime64[ns]"), "critical": pd.Series(dtype="int64"),
         "expected": pd.Series(dtype="float64"), "p_value": pd.Series(dtype="float64"),
+        "intervals": pd.Series(dtype="int64"),
     })  # fmt: skip
-    if daily.empty:
+    if first is None or until is None or pd.isna(first):
         return out
-    total = daily.groupby(pd.to_datetime(daily["day"]))["mentions"].sum()
-    counts = total.reindex(pd.date_range(total.index.min(), total.index.max(), freq="D"), fill_value=0)
-    per_day = settings if settings.bucket == "day" else settings.model_copy(update={"bucket": "day"})
-    found = detect_series(counts, per_day)
+    freq = FREQ[settings.bucket][0]
+    last = (pd.Timestamp(until).normalize() + pd.Timedelta(days=1) - pd.Timedelta(1, unit=freq)).floor(freq)
+    if pd.Timestamp(first) > last:
+        return out
+    index = pd.date_range(pd.Timestamp(first).floor(freq), last, freq=freq, unit="ns")
+    rows = rows.assign(bucket=pd.to_datetime(rows["bucket"]).astype("datetime64[ns]"))
+    found = [s for s in scope_spikes(rows, index, settings) if since is None or s.start >= pd.Timestamp(since)]
     if not found:
         return out
-    return pd.DataFrame({
-        "day": pd.to_datetime([s.start for s in found]).astype(total.index.dtype),
-        "mentions": pd.Series([s.count for s in found], dtype="int64"),
+    per = pd.DataFrame({
+        "day": [s.start.normalize() for s in found], "critical": [s.count for s in found],
         "expected": [s.expected for s in found], "p_value": [s.p_value for s in found],
     })  # fmt: skip
+    days = per.groupby("day", sort=True).agg(
+        critical=("critical", "sum"), expected=("expected", "sum"), p_value=("p_value", "min"),
+        intervals=("critical", "size"),
+    ).reset_index()  # fmt: skip
+    return days.astype(out.dtypes.to_dict())
 
 
 def episodes(spikes: list[Spike], step: pd.Timedelta) -> list[list[Spike]]:
@@ -233,9 +268,7 @@ def find(
         scopes[topic] = others["topics"].map(lambda ts, t=topic: t in ts)
     found: dict[str, list[list[Spike]]] = {}
     for scope, mask in scopes.items():
-        critical = others[mask & others["criticism"]]
-        counts = critical.groupby("bucket").size().reindex(index, fill_value=0)
-        groups = episodes(detect_series(counts, settings), step)
+        groups = episodes(scope_spikes(others[mask], index, settings), step)
         if recent_only:
             horizon = now_ts - pd.Timedelta(hours=settings.lookback_hours)
             groups = [g for g in groups if g[-1].start + step > horizon]

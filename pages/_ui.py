@@ -262,9 +262,10 @@ def frame_download(frame: pd.DataFrame, name: str, key: str, label: str = "Downl
 
 
 def volume_chart(daily: pd.DataFrame, spikes: pd.DataFrame, color: str, title: str) -> alt.LayerChart | alt.Chart:
-    """Stacked daily bars by ``color`` with spike days marked by a red rule and label.
+    """Stacked daily bars by ``color`` with spike days marked by a red dashed rule.
 
-    ``spikes``: columns day, mentions, expected, p_value (``analysis.spikes.daily_spikes``).
+    ``spikes``: columns day, critical, expected, p_value (``storage.queries_metrics.spike_days``):
+    spikes in criticism by others, as the spike alerts count it, whatever the bars count.
     """
     bars = alt.Chart(daily, title=title).mark_bar().encode(
         x=alt.X("day:T", title=None),
@@ -275,13 +276,35 @@ def volume_chart(daily: pd.DataFrame, spikes: pd.DataFrame, color: str, title: s
     )
     if spikes.empty:
         return bars
-    tips = [alt.Tooltip("day:T", title="spike"), alt.Tooltip("mentions:Q", title="mentions"),
+    tips = [alt.Tooltip("day:T", title="spike in criticism"),
+            alt.Tooltip("critical:Q", title="critical posts by others"),
             alt.Tooltip("expected:Q", title="expected", format=",.1f"),
             alt.Tooltip("p_value:Q", title="p-value", format=".1e")]
     rules = alt.Chart(spikes).mark_rule(color="#d62728", strokeDash=[4, 3], strokeWidth=1.5).encode(
         x="day:T", tooltip=tips
     )
     return alt.layer(bars, rules)
+
+
+def spike_note(spikes: pd.DataFrame, scope: str | None, bucket: str) -> str:
+    """The caption under a chart with spike markers: what they count, and the spike days."""
+    if scope == "overall":
+        what = "spikes in criticism by others (own posts not counted), as the spike alerts count it"
+    elif scope is not None:
+        what = f"spikes in criticism about {scope} by others, as the spike alert of that topic counts it"
+    else:
+        what = ("spikes in criticism by others among the filtered mentions, by the spike alerts' rule "
+                "(no alert watches this entity, source or language selection)")
+    if spikes.empty:
+        return f"Red dashed lines would mark {what}: none in this period."
+    hours = bucket == "hour"
+    days = "; ".join(
+        f"{r.day:%Y-%m-%d}: {r.critical:,} critical posts"
+        + (f" in {r.intervals} spike hour{'s' if r.intervals > 1 else ''}" if hours else "")
+        + f", about {r.expected:,.0f} expected (p = {r.p_value:.1g})"
+        for r in spikes.itertuples(index=False)
+    )
+    return f"Red dashed lines mark {what}: {days}"
 
 
 def pct(value: float | None) -> str:

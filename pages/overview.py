@@ -8,7 +8,6 @@ from dataclasses import replace
 import altair as alt
 import streamlit as st
 
-from analysis import spikes as spk
 from pages import _ui as ui
 from storage import queries_metrics as qm
 from storage import queries_rows as qr
@@ -56,13 +55,10 @@ if not ui.empty_state(store, cfg):
     left, right = st.columns([2, 1])
     with left:
         daily = qm.volume_by_day(store, f, "source")
-        spikes = spk.daily_spikes(daily, cfg.alerts)  # the spike alerts' rule, on the shown daily volume
+        spikes = qm.spike_days(store, f, cfg.alerts)  # criticism by others, as the spike alerts count it
         st.altair_chart(ui.volume_chart(daily, spikes, "source", "Volume over time by source"),
                         width="stretch")
-        if not spikes.empty:
-            days = "; ".join(f"{r.day:%Y-%m-%d}: {r.mentions:,} mentions, about {r.expected:,.0f} expected "
-                             f"(p = {r.p_value:.1g})" for r in spikes.itertuples(index=False))
-            st.caption(f"Spikes (red dashed lines; the spike alerts' rule on these mentions): {days}")
+        st.caption(ui.spike_note(spikes, qm.alert_scope(f), cfg.alerts.bucket))
         ui.gap_note(store, f)
     with right:
         share = qm.sentiment_share(store, f)

@@ -1,5 +1,5 @@
-"""Aggregates over the ``daily`` rollup (``facts`` for response times): volumes, sentiment,
-criticism, KPIs, topics, share of voice. (Spike days: ``analysis.spikes.daily_spikes``.)
+"""Aggregates over the ``daily`` rollup (``facts`` for response times and hourly spikes): volumes,
+sentiment, criticism, KPIs, topics, share of voice, spike days.
 
 Every function takes a ``Store`` and ``Filters`` and returns a small pandas frame or a dataclass.
 """
@@ -10,6 +10,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from analysis import spikes
+from earshot.config import Alerts
 from storage.queries import Filters, Store
 
 
@@ -25,6 +27,41 @@ def volume_by_day(store: Store, f: Filters, by: str = "source") -> pd.DataFrame:
     frame = store.df(sql, params)
     frame["day"] = pd.to_datetime(frame["day"])
     return frame
+
+
+def spike_days(store: Store, f: Filters, settings: Alerts) -> pd.DataFrame:
+    """The charts' spike markers: ``analysis.spikes.marked_days`` on the posts the sidebar filters select
+    (entity, source, language, topic; not the mention table's sentiment, criticism or search), counted
+    per ``settings.bucket`` as the alerts count them, with every day before the period as baseline.
+
+    The series starts at the first post by others in the whole lake, as ``spikes.find`` starts it, so a
+    day's marker does not depend on the period shown. Columns: see ``marked_days``.
+    """
+    until = f.until or store.bounds()[1]
+    chosen = replace(f, since=None, until=until, sentiments=(), criticism=None, search="", include_own=True)
+    where, params = chosen.where()
+    if settings.bucket == "day":
+        bucket, table, n = "day", "daily", "CAST(sum(n) AS BIGINT)"
+    else:  # hours need the post times: the fact table
+        bucket, table, n = "timezone('UTC', date_trunc('hour', created_at))", "facts", "count(*)"
+    sql = (
+        f"SELECT {bucket} AS bucket, coalesce(criticism, false) AS criticism, coalesce(is_own, false) AS is_own, "  # noqa: S608
+        f"{n} AS n FROM {table} WHERE {where} GROUP BY ALL"
+    )
+    first_sql = f"SELECT min({bucket}) FROM {table} WHERE NOT coalesce(is_own, false)"  # noqa: S608
+    first = store.memo(("first_other", settings.bucket), lambda: store.one(first_sql)[0])
+    if until is None or first is None or pd.isna(first):
+        return spikes.marked_days(pd.DataFrame(), settings, None, None, None)  # no posts by others: no markers
+    since = pd.Timestamp(f.since) if f.since else None
+    return spikes.marked_days(store.df(sql, params), settings, pd.Timestamp(first), pd.Timestamp(until), since)
+
+
+def alert_scope(f: Filters) -> str | None:
+    """The spike alert whose series the sidebar filters select: ``"overall"``, a topic, or None when
+    an entity, source or language filter, or more than one topic, picks posts no alert watches."""
+    if f.entities or f.sources or f.langs or len(f.topics) > 1:
+        return None
+    return f.topics[0] if f.topics else "overall"
 
 
 def sentiment_share(store: Store, f: Filters) -> pd.DataFrame:

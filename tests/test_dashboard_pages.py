@@ -52,9 +52,10 @@ def test_overview_on_demo_shows_kpis_charts_table_and_banner(demo_app: AppTest) 
     assert rows and len(rows[0].value) > 0
     assert any(b.label.startswith("Download CSV") for b in at.get("download_button"))
     assert len(at.get("vega_lite_chart")) >= 3
-    # the demo's outage day is marked by the spike alerts' rule, with what an alert would say
-    spikes = [str(c.value) for c in at.caption if str(c.value).startswith("Spikes (red dashed lines")]
-    assert spikes and "expected (p = " in spikes[0]
+    # the demo's outage day is marked as the spike alerts count it, and the caption says what is counted
+    spikes = [str(c.value) for c in at.caption if str(c.value).startswith("Red dashed lines mark spikes in criticism")]
+    assert spikes and "as the spike alerts count it" in spikes[0] and "critical posts" in spikes[0]
+    assert "expected (p = " in spikes[0]
 
 
 def test_overview_filters_change_the_table(demo_app: AppTest) -> None:

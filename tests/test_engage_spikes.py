@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import spikes
-from earshot.config import EXAMPLE_CONFIG, Alerts, load_config
-from tests.test_engage_conversations import NOW, frame, post
+from analysis import conversations, spikes
+from earshot.config import Alerts
+from storage import queries_metrics as qm
+from storage.queries import Filters, Store
+from tests.test_engage_conversations import NOW, build_lake, frame, post
 
 
 def _series(values: list[int] | np.ndarray, freq: str = "D") -> pd.Series:
@@ -110,49 +112,99 @@ def test_posts_after_now_are_not_seen() -> None:
     assert spikes.find(frame(outage_posts()), Alerts(), before_outage) == []
 
 
-# The dashboard's spike markers (analysis.spikes.daily_spikes): the alerts' rule on the shown daily volume.
+# The dashboard's spike markers (storage.queries_metrics.spike_days -> analysis.spikes.marked_days): the
+# series the alerts watch (criticism by others), not the volume the chart shows.
+
+TOTAL, CRITICAL = [22, 20, 23, 19, 21, 24, 20], [2, 1, 3, 2, 1, 2, 3]  # a usual week: posts, critical posts
 
 
-def _daily_frame(values: list[int], skip: tuple[int, ...] = ()) -> pd.DataFrame:
-    """The Overview's ``volume_by_day`` shape: day, source, mentions; a day in ``skip`` has no rows."""
-    days = pd.date_range("2026-01-01", periods=len(values), freq="D")
-    rows = [(d, s, n) for i, (d, v) in enumerate(zip(days, values, strict=True)) if i not in skip
-            for s, n in (("x", v // 2), ("reddit", v - v // 2))]
-    return pd.DataFrame(rows, columns=["day", "source", "mentions"])
+def _day_posts(d: int, total: int, critical: int, *, own_critical: int = 0, topic: str | None = None,
+               hour: int = 0) -> list[dict]:
+    """``total`` posts by others ``d`` days before NOW (``critical`` of them critical), at ``hour`` o'clock
+    UTC and a few minutes after, plus ``own_critical`` critical posts by an own account."""
+    at = 12 - hour  # NOW is 12:00 UTC
+    rows = [post(f"d{d}-{k}", "Hafenlicht", hours_ago=24 * d + at - k / 600, author=f"u{k}",
+                 criticism=k < critical, topics=(topic,) if topic and k < critical else (),
+                 sentiment=-0.5 if k < critical else 0.2) for k in range(total)]
+    rows += [post(f"own{d}-{k}", "Wir kümmern uns", hours_ago=24 * d + at - k / 600, own=True, author="hafenlicht",
+                  criticism=True) for k in range(own_critical)]
+    return rows
 
 
-def test_dashboard_spike_days_are_the_days_detect_series_flags() -> None:
-    settings = load_config(EXAMPLE_CONFIG).alerts
-    rng = np.random.default_rng(11)
-    values = [int(v) for v in rng.negative_binomial(8, 8 / (8 + 40), size=60)]
-    values[20], values[45], values[46] = 220, 180, 150
-    values[30] = 0  # a day without mentions has no rows in the rollup, but counts as 0
-    frame = _daily_frame(values, skip=(30,))
-    series = pd.Series(values, index=pd.date_range("2026-01-01", periods=60, freq="D"))
-    flagged = spikes.detect_series(series, settings)
-    marked = spikes.daily_spikes(frame, settings)
-    assert list(marked.columns) == ["day", "mentions", "expected", "p_value"]
-    assert list(marked["day"]) == [s.start for s in flagged]
-    assert {series.index[i] for i in (20, 45, 46)} <= set(marked["day"])
-    assert list(marked["mentions"]) == [s.count for s in flagged]
-    assert list(marked["expected"]) == [s.expected for s in flagged]
-    assert list(marked["p_value"]) == [s.p_value for s in flagged]
+def _lake(tmp_path, special: dict[int, dict]) -> tuple:
+    rows = []
+    for d in range(40, -1, -1):
+        kw = special.get(d, {})
+        rows += _day_posts(d, kw.pop("total", TOTAL[d % 7]), kw.pop("critical", CRITICAL[d % 7]), **kw)
+    lake = build_lake(tmp_path / "data", rows)
+    return lake, Store(tmp_path / "data")
+
+
+def _day(d: int) -> pd.Timestamp:
+    return pd.Timestamp(NOW).tz_convert(None).normalize() - pd.Timedelta(days=d)
+
+
+def _alert_days(lake, settings: Alerts, scope: str | None = None) -> set[pd.Timestamp]:
+    """Days of the spike intervals the alert model flags over the whole lake (``scope``: that alert only)."""
+    end = pd.Timestamp(NOW).normalize() + pd.Timedelta(hours=23, minutes=59)
+    found = spikes.find(conversations.load_mentions(lake), settings, end.to_pydatetime(), recent_only=False)
+    return {d.tz_convert(None) for a in found if scope in (None, a.scope)
+            for d in pd.date_range(a.start.floor("D"), a.end.floor("D"), freq="D")}
+
+
+def test_markers_count_criticism_by_others_not_the_volume_shown(tmp_path) -> None:
+    # day 10: volume ten times usual, criticism as usual; day 5: usual volume, criticism six times usual;
+    # day 3: a flood of critical posts by an own account (never counted by the alerts)
+    lake, store = _lake(tmp_path, {10: {"total": 220}, 5: {"total": 21, "critical": 12}, 3: {"own_critical": 30}})
+    settings = Alerts()
+    period = Filters(since=_day(30).date(), until=_day(0).date())
+    volume = qm.volume_by_day(store, period).groupby("day")["mentions"].sum()
+    volume_spikes = {s.start for s in spikes.detect_series(volume.asfreq("D", fill_value=0), settings)}
+    assert _day(10) in volume_spikes and _day(5) not in volume_spikes  # what the old markers flagged
+
+    marked = qm.spike_days(store, period, settings)
+    assert list(marked.columns) == ["day", "critical", "expected", "p_value", "intervals"]
+    assert list(marked["day"]) == [_day(5)]
+    assert marked["critical"].tolist() == [12] and marked["expected"].iloc[0] < 3
     assert (marked["p_value"] < settings.p_value).all()
-    # hourly alerts: the daily chart still uses the same baseline length, p-value and minimum count, per day
-    hourly = spikes.daily_spikes(frame, settings.model_copy(update={"bucket": "hour"}))
-    pd.testing.assert_frame_equal(hourly, marked)
+    assert set(marked["day"]) == _alert_days(lake, settings)  # the day the alert model flags is the day marked
+    # the days before the period are its baseline, as for the alerts: a one-day period still has its marker
+    one_day = qm.spike_days(store, Filters(since=_day(5).date(), until=_day(5).date()), settings)
+    pd.testing.assert_frame_equal(one_day, marked)
+    assert qm.spike_days(store, Filters(since=_day(4).date(), until=_day(0).date()), settings).empty
+    assert qm.alert_scope(period) == "overall"
 
 
-def test_dashboard_flat_series_has_no_spike_days() -> None:
-    assert spikes.daily_spikes(_daily_frame([20] * 60), load_config(EXAMPLE_CONFIG).alerts).empty
-    marked = spikes.daily_spikes(_daily_frame([20] * 12 + [200] + [20] * 17), Alerts())
-    assert list(marked["day"]) == [pd.Timestamp("2026-01-13")]  # one outlier: that day only
+def test_a_topic_filter_marks_that_topics_alert_and_other_filters_say_no_alert_watches(tmp_path) -> None:
+    # day 6: a handful of critical posts about the outage, which nobody criticised before; overall
+    # criticism is noisy enough (the usual week, doubled) that the same day is no overall spike
+    special = {d: {"total": 2 * TOTAL[d % 7], "critical": 2 * CRITICAL[d % 7]} for d in range(41)}
+    special[6] = {"total": 30, "critical": 8, "topic": "outage"}
+    lake, store = _lake(tmp_path, special)
+    settings = Alerts()
+    period = Filters(since=_day(30).date(), until=_day(0).date())
+    assert qm.spike_days(store, period, settings).empty
+    outage = Filters(since=period.since, until=period.until, topics=("outage",))
+    marked = qm.spike_days(store, outage, settings)
+    assert list(marked["day"]) == [_day(6)] and set(marked["day"]) == _alert_days(lake, settings, "outage")
+    assert qm.alert_scope(outage) == "outage"
+    for other in (Filters(sources=("x",)), Filters(entities=("Hafenlicht",)), Filters(langs=("de",)),
+                  Filters(topics=("outage", "billing"))):
+        assert qm.alert_scope(other) is None
 
 
-def test_dashboard_short_period_has_no_spike_days() -> None:
-    settings = load_config(EXAMPLE_CONFIG).alerts
-    empty = spikes.daily_spikes(_daily_frame([]), settings)
-    assert empty.empty and list(empty.columns) == ["day", "mentions", "expected", "p_value"]
-    for n in (1, 2, 3):  # fewer days than the baseline needs before the last one
-        assert spikes.daily_spikes(_daily_frame([5] * (n - 1) + [500]), settings).empty
-    assert len(spikes.daily_spikes(_daily_frame([5, 5, 5, 500]), settings)) == 1  # from the 4th day on
+def test_hourly_alerts_mark_the_day_of_a_spike_hour(tmp_path) -> None:
+    # every day the same: all posts just after midnight UTC; on day 4 they come at 03:00, an hour usually quiet
+    special = {4: {"total": 21, "critical": 7, "hour": 3}}
+    lake, store = _lake(tmp_path, special)
+    settings = Alerts(bucket="hour")
+    marked = qm.spike_days(store, Filters(since=_day(30).date(), until=_day(0).date()), settings)
+    assert list(marked["day"]) == [_day(4)] and set(marked["day"]) == _alert_days(lake, settings)
+    assert marked["intervals"].tolist() == [1] and marked["critical"].tolist() == [7]
+    daily = qm.spike_days(store, Filters(since=_day(30).date(), until=_day(0).date()), Alerts())
+    assert daily.empty  # counted per day, seven critical posts are no spike
+
+
+def test_no_posts_by_others_no_markers(tmp_path) -> None:
+    empty = qm.spike_days(Store(tmp_path / "none"), Filters(), Alerts())
+    assert empty.empty and list(empty.columns) == ["day", "critical", "expected", "p_value", "intervals"]
