@@ -9,7 +9,6 @@ CSV output list columns are joined with "; "; JSON Lines output keeps them as li
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
 from dataclasses import dataclass, field
@@ -35,30 +34,31 @@ def _is_jsonl(path: Path) -> bool:
     return path.suffix.lower() in (".jsonl", ".ndjson", ".json")
 
 
-def _decode_lines(raw: bytes, result: TagFileResult) -> list[str]:
-    """Lines of the file as text, dropping (and reporting) those that are not valid UTF-8."""
-    out: list[str] = []
+def _decode_lines(raw: bytes, result: TagFileResult) -> list[tuple[int, str]]:
+    """Lines of the file as text with their line numbers, dropping (and reporting) those that are not valid UTF-8."""
+    out: list[tuple[int, str]] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     for n, line in enumerate(raw.splitlines(keepends=True), start=1):
         try:
-            out.append(line.decode("utf-8"))
+            out.append((n, line.decode("utf-8")))
         except UnicodeDecodeError as exc:
             result.skipped.append(f"line {n}: not valid UTF-8 (byte {exc.start}); the line was skipped")
     return out
 
 
-def read_rows(path: Path, text_column: str, result: TagFileResult) -> tuple[list[str], list[dict]]:
-    """The columns and rows of a CSV or JSON Lines file; bad lines are reported in ``result``."""
+def read_rows(path: Path, text_column: str, result: TagFileResult) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The columns and the rows of a CSV or JSON Lines file, each row with the number of the line it starts
+    on in the file; bad lines are reported in ``result``."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot be read ({exc.strerror}).", "Check the path and permissions.") from None
     lines = _decode_lines(raw, result)
-    rows: list[dict] = []
+    rows: list[tuple[int, dict]] = []
     columns: list[str] = []
     if _is_jsonl(path):
-        for n, line in enumerate(lines, start=1):
+        for n, line in lines:
             if not line.strip():
                 continue
             try:
@@ -72,11 +72,17 @@ def read_rows(path: Path, text_column: str, result: TagFileResult) -> tuple[list
             for k in obj:
                 if k not in columns:
                     columns.append(k)
-            rows.append(obj)
+            rows.append((n, obj))
     else:
-        reader = csv.DictReader(io.StringIO("".join(lines), newline=""))
+        reader = csv.DictReader([text for _, text in lines])
         columns = list(reader.fieldnames or [])
-        rows = [dict(r) for r in reader]
+        done = reader.line_num  # lines the reader has consumed: a record starts on the next one
+        for r in reader:
+            start = done
+            while start < reader.line_num - 1 and not lines[start][1].strip():
+                start += 1  # blank lines the reader passed over
+            rows.append((lines[start][0], dict(r)))
+            done = reader.line_num
     if text_column not in columns:
         raise InputError(
             f"{path}: there is no column {text_column!r} (columns: {', '.join(columns) or 'none'}).",
@@ -99,7 +105,7 @@ def tag_file(tagger: Tagger, src: Path, dest: Path, text_column: str = "text") -
         if writer:
             writer.writeheader()
         for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
+            chunk = [row for _, row in rows[start : start + CHUNK]]
             tags = tagger.tag([r.get(text_column) or "" for r in chunk])
             for i, row in enumerate(chunk):
                 row.update({c: tags[c][i] for c in TAG_COLUMNS})

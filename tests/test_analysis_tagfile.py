@@ -85,3 +85,11 @@ def test_missing_text_column_is_a_clear_error(tmp_path: Path, capsys: pytest.Cap
     err = capsys.readouterr().err
     assert "no column 'text'" in err and "--text-column" in err
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_line_numbers_are_the_files_after_a_skipped_line(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"text": "ok"}\n{"text": "bad \xff"}\nnot json\n{"text": "fine"}\n')
+    assert cli.main(["tag", str(src), "-o", str(tmp_path / "out.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "line 2: not valid UTF-8" in err and "line 3: not valid JSON" in err
