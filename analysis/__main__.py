@@ -106,7 +106,7 @@ def cmd_tag(ctx: Context, args: argparse.Namespace) -> int:
     from analysis.tagfile import tag_file
     from analysis.tagger import Tagger
 
-    result = tag_file(Tagger(ctx.config), args.input, args.output, args.text_column)
+    result = tag_file(Tagger(ctx.config), args.input, args.output, args.text_column, args.own_column)
     for line in result.skipped:
         print(f"skipped {line}", file=sys.stderr)
     print(f"tagged {result.rows} rows into {args.output}; {len(result.skipped)} lines skipped")
@@ -157,6 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", type=Path, help="CSV or JSON Lines (.jsonl) file")
     p.add_argument("-o", "--output", type=Path, required=True, help="where to write (CSV, or .jsonl)")
     p.add_argument("--text-column", default="text", help="column holding the text (default: text)")
+    p.add_argument("--own-column", default=None,
+                   help="column marking the company's own posts (true/false, 1/0, yes/no), never tagged as "
+                        "criticism (default: is_own, when the file has it)")
     p = sub.add_parser("themes", help="discover themes in recent criticism (also done after each run)")
     _common(p, suppress=True)
     p.add_argument("--days", type=int, default=14, help="how many days back (default 14)")

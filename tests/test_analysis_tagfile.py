@@ -93,3 +93,50 @@ def test_line_numbers_are_the_files_after_a_skipped_line(tmp_path: Path, capsys:
     assert cli.main(["tag", str(src), "-o", str(tmp_path / "out.jsonl")]) == 0
     err = capsys.readouterr().err
     assert "line 2: not valid UTF-8" in err and "line 3: not valid JSON" in err
+
+
+CRITICAL = "Hafenlicht has charged me twice and nobody answers. Terrible service."
+
+
+def test_own_posts_in_a_csv_are_never_criticism(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.csv"
+    values = ["true", "FALSE", "1", "0", "Yes", "no", "", " True ", "maybe", "2"]
+    with open(src, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "is_own", "text"])
+        w.writerows([(str(i), v, CRITICAL) for i, v in enumerate(values)])
+    dest = tmp_path / "out.csv"
+    assert cli.main(["tag", str(src), "-o", str(dest)]) == 0
+    out = _read(dest)
+    assert [r["id"] for r in out] == [str(i) for i in range(8)]  # the unreadable values are skipped
+    assert [r["criticism"] for r in out] == ["False", "True", "False", "True", "False", "True", "True", "False"]
+    assert [r["is_own"] for r in out] == values[:8]  # passed through as given
+    assert out[0]["criticism_reasons"] == "" and out[1]["criticism_reasons"]
+    err = capsys.readouterr().err
+    assert "line 10: is_own is 'maybe'" in err and "line 11: is_own is '2'" in err and "skipped" in err
+
+
+def test_own_posts_in_json_lines_and_a_named_column(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.jsonl"
+    rows = [{"n": 1, "mine": True}, {"n": 2, "mine": False}, {"n": 3, "mine": "yes"}, {"n": 4, "mine": None},
+            {"n": 5}, {"n": 6, "mine": 1}, {"n": 7, "mine": [True]}, {"n": 8, "mine": "ja"}]
+    src.write_text("".join(json.dumps({**r, "text": CRITICAL}) + "\n" for r in rows), encoding="utf-8")
+    dest = tmp_path / "out.jsonl"
+    assert cli.main(["tag", str(src), "-o", str(dest), "--own-column", "mine"]) == 0
+    out = [json.loads(line) for line in dest.read_text(encoding="utf-8").splitlines()]
+    assert [(o["n"], o["criticism"]) for o in out] == [(1, False), (2, True), (3, False), (4, True), (5, True),
+                                                      (6, False)]
+    err = capsys.readouterr().err
+    assert "line 7: mine is [True]" in err and "line 8: mine is 'ja'" in err
+    # without the option, "mine" means nothing and there is no is_own column: every row is someone else's
+    assert cli.main(["tag", str(src), "-o", str(dest)]) == 0
+    assert all(json.loads(line)["criticism"] for line in dest.read_text(encoding="utf-8").splitlines())
+
+
+def test_a_named_own_column_must_exist(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text(f"id,text\n1,{CRITICAL}\n", encoding="utf-8")
+    assert cli.main(["tag", str(src), "-o", str(tmp_path / "o.csv"), "--own-column", "mine"]) == 1
+    err = capsys.readouterr().err
+    assert "no column 'mine'" in err and "--own-column" in err
+    assert not (tmp_path / "o.csv").exists()
