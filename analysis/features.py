@@ -10,7 +10,6 @@ word -> columns lookups are cached, which makes repeated words nearly free.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
 import re
@@ -92,6 +91,7 @@ class Featurizer:
         self.n_sparse = len(vocab)
         self.n_features = self.n_sparse + len(DENSE)
         self._word_cache = _WordIds(vocab)
+        self._word_bytes = _WordBytes(self._word_cache)
         self._bigrams: dict[str, dict[str, int]] | None = None
 
     def _word_ids(self, tok: str) -> tuple[int, ...]:
@@ -110,13 +110,12 @@ class Featurizer:
         ]
 
     def transform(self, texts: list[str]) -> sp.csr_matrix:
-        """Feature matrix (rows: texts; columns: vocabulary, then ``DENSE``).
+        """Feature matrix (rows: texts; columns: vocabulary, then ``DENSE``), each row's sparse columns in
+        ascending order, then its non-zero dense cues.
 
-        Each row holds its sparse columns in the order in which a set fed one column at a time (a token's
-        word and character n-gram columns, token by token, then the bigram columns in text order) hands
-        them out, then its non-zero dense cues: the model's products sum in that order, so keeping it keeps
-        every score to the last bit. The set is still built per text, but from cached per-token columns and
-        the bigram columns looked up token by token (``_bigram_table``)."""
+        A token's columns (its word and character n-grams) are cached as packed C ints, so a text's columns
+        are one join of bytes; the bigram columns are looked up token by token (``_bigram_table``). The
+        columns of the whole batch are then made unique per row by one sort."""
         n = len(texts)
         cache = _SHARED.get()
         if cache is None:
@@ -126,24 +125,30 @@ class Featurizer:
             toks_all = list(map(tokens_of, texts))
         dense = self.dense
         dense_rows = [dense(text, toks) for text, toks in zip(texts, toks_all, strict=True)]
-        word_ids = self._word_cache.__getitem__
+        word_cols = self._word_bytes.__getitem__
         follows = self._bigram_table().get  # token -> {next token: bigram column}
-        packed: list[bytes] = []
-        sizes: list[int] = []
-        for toks in toks_all:
-            row = set(_flat(map(word_ids, toks)))
-            if len(toks) > 1:
-                pairs = zip(map(follows, toks), toks[1:], strict=False)
-                row.update([nxt[b] for nxt, b in pairs if nxt and b in nxt])
-            sizes.append(len(row))
-            packed.append(_packer(len(row))(*row))  # the columns in the set's order
-        counts = np.array(sizes, dtype=np.int64)
-        idx = np.frombuffer(b"".join(packed), dtype=np.int32)
+        words = [b"".join(map(word_cols, toks)) for toks in toks_all]
+        pairs = [
+            [nxt[b] for nxt, b in zip(map(follows, toks), toks[1:], strict=False) if nxt and b in nxt]
+            for toks in toks_all
+        ]
+        cols = np.concatenate([np.frombuffer(b"".join(words), dtype=np.int32), np.fromiter(_flat(pairs), np.int32)])
+        line = np.arange(n, dtype=np.int64)
+        rows = np.concatenate([  # the row of each entry: the word columns of all rows, then the bigram ones
+            np.repeat(line, np.fromiter(map(len, words), dtype=np.int64, count=n) // 4),
+            np.repeat(line, np.fromiter(map(len, pairs), dtype=np.int64, count=n)),
+        ])
+        key = rows * self.n_sparse + cols
+        key.sort()
+        if len(key):
+            key = key[np.concatenate(([True], key[1:] != key[:-1]))]  # each column once per row
+        row_of = key // self.n_sparse
+        idx = (key - row_of * self.n_sparse).astype(np.int32)
+        counts = np.bincount(row_of, minlength=n).astype(np.int64)
         data = self.idf[idx]
-        row_of = np.repeat(np.arange(n), counts)
         sq = np.bincount(row_of, weights=data * data, minlength=n)
         norms = np.sqrt(np.maximum(sq, 1e-12))
-        data = (data / np.repeat(norms, counts)).astype(np.float32)
+        data = (data / norms[row_of]).astype(np.float32)
         return self._with_dense(idx, data, counts, np.asarray(dense_rows, dtype=np.float32).reshape(n, len(DENSE)))
 
     def _bigram_table(self) -> dict[str, dict[str, int]]:
@@ -205,13 +210,22 @@ class _WordIds(dict):
         return ids
 
 
+class _WordBytes(dict):
+    """token -> its columns (``_WordIds``) packed as C ints, computed on first use."""
+
+    def __init__(self, ids: _WordIds) -> None:
+        super().__init__()
+        self.ids = ids
+
+    def __missing__(self, tok: str) -> bytes:
+        cols = self.ids[tok]
+        packed = struct.pack(f"{len(cols)}i", *cols)
+        if len(self) < 500_000:
+            self[tok] = packed
+        return packed
+
+
 _flat = itertools.chain.from_iterable
-
-
-@functools.lru_cache(maxsize=4096)
-def _packer(n: int):  # noqa: ANN202 - a bound struct.Struct.pack
-    """Packs ``n`` column numbers into C ints (reads the ints faster than numpy's generic conversion)."""
-    return struct.Struct(f"{n}i").pack
 
 
 def build_vocab(texts: list[str], min_df: int = 2, max_features: int = 400_000) -> tuple[dict[str, int], np.ndarray]:
