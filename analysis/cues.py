@@ -251,10 +251,11 @@ class CueSet:
 
     def _candidates(self, scan: Scan, which: tuple[int, ...]) -> list[int]:
         """Numbers of the cues of the lists ``which`` that must run on the text, in order."""
-        out: set[int] = set()
-        touch = self._touch
-        for w in scan.present:
-            out.update(touch.get(w, ()))
+        touched = scan.touched
+        if touched is None:  # the cues, of every list, that a literal found lets through: once per scan
+            touch = self._touch
+            touched = scan.touched = frozenset().union(*[touch[w] for w in scan.present if w in touch])
+        out = set(touched)
         for k in which:
             out.update(self._ungated[k])
             twins = self._twins[k]
@@ -290,11 +291,12 @@ class Scan:
     """What one pass over a text found: the literals the cues require that occur in it, and (worked out when
     first needed) whether it is plain lower case, where case-insensitive cues may run case-sensitively."""
 
-    __slots__ = ("text", "present", "_fixes", "_plain")
+    __slots__ = ("text", "present", "touched", "_fixes", "_plain")
 
     def __init__(self, text: str, present: set[str], fixes: re.Pattern[str] | None) -> None:
         self.text = text
         self.present = present
+        self.touched: frozenset[int] | None = None  # kept by ``CueSet._candidates``
         self._fixes = fixes
         self._plain: bool | None = None
 

@@ -50,9 +50,11 @@ class Lexicon:
     _cache: dict[str, float] = field(default_factory=dict, repr=False)
     # Tokens that matter to ``summary`` without a valence: contrast words and the phrases' first words.
     _special: frozenset[str] = field(init=False, repr=False)
+    _firsts: frozenset[str] = field(init=False, repr=False)  # the phrases' first words
 
     def __post_init__(self) -> None:
-        self._special = CONTRAST | {a for a, _ in self.phrases}
+        self._firsts = frozenset(a for a, _ in self.phrases)
+        self._special = CONTRAST | self._firsts
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -103,6 +105,8 @@ class Lexicon:
         # those (a phrase also consumes the token after it, whatever that is).
         special = self._special
         active = [i for i, (t, v) in enumerate(zip(toks, vals, strict=True)) if v or t in special]
+        phrases, firsts, n = self.phrases, self._firsts, len(toks)
+        negators, intensifiers, emoji = NEGATORS, INTENSIFIERS, EMOJI
         skip = -1
         for i in active:
             if i == skip:
@@ -112,8 +116,8 @@ class Lexicon:
                 total *= 0.5
                 weight = 1.5
                 continue
-            if self.phrases and i + 1 < len(toks) and (tok, toks[i + 1]) in self.phrases:
-                v = self.phrases[(tok, toks[i + 1])]
+            if tok in firsts and i + 1 < n and (tok, toks[i + 1]) in phrases:
+                v = phrases[(tok, toks[i + 1])]
                 skip = i + 1
             else:
                 v = vals[i]
@@ -121,21 +125,25 @@ class Lexicon:
                 continue
             if v > 0:
                 pos += v
-                pe += tok in EMOJI
+                pe += tok in emoji
             else:
                 neg -= v
-                ne += tok in EMOJI
-            for back in range(1, 4):
-                if i - back < 0:
-                    break
-                prev = toks[i - back]
-                if prev in NEGATORS:
+                ne += tok in emoji
+            # Up to three tokens back: a negator flips and damps the valence; an intensifier just before
+            # strengthens it; another opinion word on the way ends the search (a negator before it is its own).
+            j = i - 1
+            if j >= 0:
+                prev = toks[j]
+                if prev in negators:
                     v *= -0.6
-                    break
-                if back == 1 and prev in INTENSIFIERS:
-                    v *= INTENSIFIERS[prev]
-                elif vals[i - back]:
-                    break  # a negator before another opinion word belongs to that word
+                elif prev in intensifiers or not vals[j]:
+                    if prev in intensifiers:
+                        v *= intensifiers[prev]
+                    if j >= 1:
+                        if toks[j - 1] in negators:
+                            v *= -0.6
+                        elif j >= 2 and not vals[j - 1] and toks[j - 2] in negators:
+                            v *= -0.6
             total += v * weight
         if total and "!" in toks:
             total *= 1.0 + min(toks.count("!"), 3) * 0.08

@@ -277,7 +277,7 @@ LEX = lexicon.Lexicon({"gut": 2.0, "schlecht": -2.0, "great": 3.0, "bad": -2.5, 
                       {"super": 2.5, "mies": -2.0}, {("na", "toll"): -2.0, ("not", "bad"): 1.0, ("but", "ok"): 0.5})
 LEX_TOKENS = st.lists(st.sampled_from(
     ["gut", "schlecht", "great", "bad", "okay", "superb", "miese", "na", "toll", "not", "nicht", "sehr", "very",
-     "but", "aber", "ok", "!", "?", "👍", "😡", "the", "x"]), max_size=14)
+     "but", "aber", "ok", "!", "?", "👍", "😡", "the", "x", "super", "kein"]), max_size=14)
 
 
 @SETTINGS
