@@ -54,13 +54,20 @@ class MatcherGroup:
         self.matchers = matchers
         self.scanner = AtomScanner({p for m in matchers for p in m.rules.patterns}, lower=True)
         self._names = [m.rules.names for m in matchers]
+        self._known: dict[frozenset[str], tuple[list[str], ...]] = {}  # atoms found -> names (few combinations)
 
     def match(self, lower: str) -> list[list[str]]:
         """For each matcher, the names of the entities the text (lower-cased) matches."""
         found = self.scanner.hits(lower)
         if not found:
             return [[] for _ in self.matchers]
-        return [names(found) for names in self._names]
+        key = frozenset(found)
+        names = self._known.get(key)
+        if names is None:
+            if len(self._known) >= 50_000:
+                self._known.clear()
+            names = self._known[key] = tuple(names_of(found) for names_of in self._names)
+        return [list(n) for n in names]
 
 
 # -- regular expressions: the same answers, found faster ----------------------------------------------------
