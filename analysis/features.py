@@ -127,7 +127,7 @@ class Featurizer:
         dense_rows = [dense(text, toks) for text, toks in zip(texts, toks_all, strict=True)]
         word_cols = self._word_bytes.__getitem__
         follows = self._bigram_table().get  # token -> {next token: bigram column}
-        words = [b"".join(map(word_cols, toks)) for toks in toks_all]
+        words = [b"".join(map(word_cols, dict.fromkeys(toks))) for toks in toks_all]  # each token once
         pairs = [
             [nxt[b] for nxt, b in zip(map(follows, toks), toks[1:], strict=False) if nxt and b in nxt]
             for toks in toks_all
