@@ -40,13 +40,16 @@ _QUANTIFIERS = ("*", "+", "?", "{")
 
 class Literals:
     """Which of a fixed set of literal strings occur in a text: ``present(text)`` is exactly
-    ``{w for w in words if w in text}`` (for non-empty words), found in one pass over the text by an
-    Aho-Corasick automaton (pyahocorasick, in C), whatever the number of words."""
+    ``{w for w in words if w in text}`` (for non-empty words). Up to ``FEW`` words it is just that (a C-level
+    substring test each); for more, one pass over the text by an Aho-Corasick automaton (pyahocorasick,
+    in C) finds them all, whatever their number."""
+
+    FEW = 16  # measured: below about this many words the substring tests cost less than the automaton
 
     def __init__(self, words: Iterable[str]) -> None:
         self.words = sorted({w for w in words if w})
         self._automaton: ahocorasick.Automaton | None = None
-        if self.words:
+        if len(self.words) > self.FEW:
             self._automaton = ahocorasick.Automaton()
             for w in self.words:
                 self._automaton.add_word(w, w)
@@ -54,7 +57,7 @@ class Literals:
 
     def present(self, text: str) -> set[str]:
         if self._automaton is None:
-            return set()
+            return {w for w in self.words if w in text}
         return set(map(_second, self._automaton.iter(text)))  # (end, word) per occurrence
 
 

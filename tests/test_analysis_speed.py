@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -91,6 +92,17 @@ def test_literals_are_found_exactly(words: list[str], text: str) -> None:
 @SETTINGS
 @given(st.lists(st.text("ab ", min_size=1, max_size=4), min_size=1, max_size=8), st.text("ab ", max_size=16))
 def test_overlapping_literals_are_found_exactly(words: list[str], text: str) -> None:
+    assert Literals(words).present(text) == {w for w in words if w in text}
+
+
+EVERY_SHORT = ["".join(p) for n in (1, 2, 3) for p in itertools.product("ab ", repeat=n)]  # 39 words
+
+
+@SETTINGS
+@given(st.integers(0, len(EVERY_SHORT) - 1), st.text("ab ", max_size=16))
+def test_many_literals_are_found_exactly_by_the_automaton(skip: int, text: str) -> None:
+    words = EVERY_SHORT[:skip] + EVERY_SHORT[skip + 1:]
+    assert len(words) > Literals.FEW  # the automaton's path
     assert Literals(words).present(text) == {w for w in words if w in text}
 
 
