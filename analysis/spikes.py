@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special  # not scipy.stats: importing it costs the dashboard's first render about a second
 
 from earshot.config import Alerts
 
@@ -50,8 +50,9 @@ _WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
 
 @functools.cache
 def _chi2_low(n: int) -> float:
-    """Lower ``VARIANCE_QUANTILE`` quantile of chi-square with n - 1 degrees of freedom."""
-    return float(stats.chi2.ppf(VARIANCE_QUANTILE, n - 1))
+    """Lower ``VARIANCE_QUANTILE`` quantile of chi-square with n - 1 degrees of freedom (what
+    ``scipy.stats.chi2.ppf`` computes, to the bit)."""
+    return float(2.0 * special.gammaincinv((n - 1) / 2.0, VARIANCE_QUANTILE))
 
 
 @dataclass(frozen=True)

@@ -208,3 +208,12 @@ def test_hourly_alerts_mark_the_day_of_a_spike_hour(tmp_path) -> None:
 def test_no_posts_by_others_no_markers(tmp_path) -> None:
     empty = qm.spike_days(Store(tmp_path / "none"), Filters(), Alerts())
     assert empty.empty and list(empty.columns) == ["day", "critical", "expected", "p_value", "intervals"]
+
+
+def test_the_variance_bound_is_scipys_chi_square_quantile() -> None:
+    from scipy import stats
+
+    from analysis.spikes import VARIANCE_QUANTILE, _chi2_low
+
+    for n in (2, 3, 5, 8, 28, 29, 100, 1000):
+        assert _chi2_low(n) == float(stats.chi2.ppf(VARIANCE_QUANTILE, n - 1))
