@@ -90,13 +90,8 @@ class Featurizer:
         self.lexicon = lexicon
         self.n_sparse = len(vocab)
         self.n_features = self.n_sparse + len(DENSE)
-        self._word_cache = _WordIds(vocab)
-        self._word_bytes = _WordBytes(self._word_cache)
+        self._word_bytes = _WordBytes(vocab)
         self._bigrams: dict[str, dict[str, int]] | None = None
-
-    def _word_ids(self, tok: str) -> tuple[int, ...]:
-        """Columns of a token: its word and its character n-grams (those in the vocabulary; cached)."""
-        return self._word_cache[tok]
 
     def dense(self, text: str, toks: list[str]) -> list[float]:
         """The dense cues of one text, each roughly in [-1, 1]."""
@@ -196,29 +191,15 @@ def _columns(vocab: dict[str, int], tok: str) -> tuple[int, ...]:
     return tuple(i for i in found if i is not None)
 
 
-class _WordIds(dict):
-    """token -> its columns (``_columns``), computed on first use."""
+class _WordBytes(dict):
+    """token -> its columns (``_columns``) packed as C ints, computed on first use."""
 
     def __init__(self, vocab: dict[str, int]) -> None:
         super().__init__()
         self.vocab = vocab
 
-    def __missing__(self, tok: str) -> tuple[int, ...]:
-        ids = _columns(self.vocab, tok)
-        if len(self) < 500_000:
-            self[tok] = ids
-        return ids
-
-
-class _WordBytes(dict):
-    """token -> its columns (``_WordIds``) packed as C ints, computed on first use."""
-
-    def __init__(self, ids: _WordIds) -> None:
-        super().__init__()
-        self.ids = ids
-
     def __missing__(self, tok: str) -> bytes:
-        cols = self.ids[tok]
+        cols = _columns(self.vocab, tok)
         packed = struct.pack(f"{len(cols)}i", *cols)
         if len(self) < 500_000:
             self[tok] = packed

@@ -122,7 +122,7 @@ def reapply_corrections(
 
     Only tag rows of corrected mentions are read (a DuckDB semi-join over the tag files, streamed),
     and only files holding a row that differs from what ``corrections.apply`` gives are rewritten,
-    each atomically through ``Lake.replace_file`` (as ``Lake.rewrite`` does). Nothing to do, nothing
+    each atomically through ``Lake.change_files``. Nothing to do, nothing
     written: a second pass without new corrections touches no file. Caller holds the write lock.
     """
     if not fixes:
@@ -151,13 +151,11 @@ def reapply_corrections(
                     stale_files[path] = stale_files.get(path, 0) + 1
     finally:
         con.close()
-    done = 0
-    for path, n in sorted(stale_files.items()):
-        data = lake.read_file(Path(path))
-        if data is None:  # quarantined as unreadable: nothing left to correct
-            continue
-        lake.replace_file(Path(path), corrections.apply(data, fixes, version=version))
-        done += n
+    def fix(data: pa.Table) -> pa.Table:
+        return corrections.apply(data, fixes, version=version)
+
+    # A file quarantined as unreadable meanwhile is skipped: nothing left to correct there.
+    done = sum(n for path, n in sorted(stale_files.items()) if lake.change_files(TAGS, fix, [Path(path)]))
     return done, len(stale_files)
 
 
@@ -170,7 +168,7 @@ def restore_withdrawn(
     Their tag rows of ``versions`` and their mention rows are found with DuckDB semi-joins (nothing is
     read when they have no such tag row), tagged with ``tagger``, and given the corrections they still have
     (``fixes``). Only tag files holding a row that then differs (``tagged_at`` aside) are rewritten, each
-    atomically through ``Lake.replace_file``, the new rows in the old rows' places; restoring a restored
+    atomically through ``Lake.change_files``, the new rows in the old rows' places; restoring a restored
     mention writes nothing. A mention no longer in the lake keeps its row. Caller holds the write lock.
     """
     if not gone:
@@ -201,13 +199,11 @@ def restore_withdrawn(
         new = {**new, "analyzer_version": row["analyzer_version"], "created_at": row["created_at"]}
         if any(not corrections.same(row[c], new[c]) for c in row if c != "tagged_at"):
             changed.setdefault(path, {})["\x1f".join((row["source"], row["id"], row["analyzer_version"]))] = new
-    done = 0
-    for path, rows in sorted(changed.items()):
-        data = lake.read_file(Path(path))
-        if data is None:  # quarantined as unreadable: nothing left to restore
-            continue
-        lake.replace_file(Path(path), _put_rows(data, rows))
-        done += len(rows)
+    # A file quarantined as unreadable meanwhile is skipped: nothing left to restore there.
+    done = sum(
+        len(rows) for path, rows in sorted(changed.items())
+        if lake.change_files(TAGS, lambda data, rows=rows: _put_rows(data, rows), [Path(path)])
+    )
     return done, len(changed)
 
 
