@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special  # not scipy.stats: importing it costs the dashboard's first render about a second
 
+from analysis import incomplete
 from earshot.config import Alerts
 
 MIN_RATIO = 1.5  # a spike is at least this many times the expected count
@@ -51,8 +51,8 @@ _WORD = re.compile(r"[^\W\d_][\w'-]{3,}", re.UNICODE)
 @functools.cache
 def _chi2_low(n: int) -> float:
     """Lower ``VARIANCE_QUANTILE`` quantile of chi-square with n - 1 degrees of freedom (what
-    ``scipy.stats.chi2.ppf`` computes, to the bit)."""
-    return float(2.0 * special.gammaincinv((n - 1) / 2.0, VARIANCE_QUANTILE))
+    ``scipy.stats.chi2.ppf`` computes, to about 1e-14 relative)."""
+    return 2.0 * incomplete.gammaincinv((n - 1) / 2.0, VARIANCE_QUANTILE)
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,9 @@ def tail_p(count: int, history: np.ndarray) -> tuple[float, float]:
     var = float(history.var(ddof=1)) * (n - 1) / _chi2_low(n) if n > 1 else smoothed
     var = max(var, smoothed + smoothed * smoothed / MAX_R)
     if var <= smoothed * 1.01:
-        return mean, float(special.gammainc(count, smoothed))  # Poisson P(X >= count)
+        return mean, incomplete.gammainc(count, smoothed)  # Poisson P(X >= count)
     r = smoothed * smoothed / (var - smoothed)  # negative binomial by moments: var = mean + mean^2 / r
-    return mean, float(special.betainc(count, r, smoothed / (r + smoothed)))  # NB P(X >= count)
+    return mean, incomplete.betainc(count, r, smoothed / (r + smoothed))  # NB P(X >= count)
 
 
 def detect_series(counts: pd.Series, settings: Alerts) -> list[Spike]:
