@@ -185,6 +185,18 @@ def measure(script: Path, data: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _rollup_current(data: Path) -> bool:
+    """True if the lake's saved rollup was computed from its files as they are, by this analyzer version."""
+    from storage.queries import Store
+
+    try:
+        saved = json.loads((data / "rollups" / "daily.json").read_text())
+    except (OSError, ValueError):
+        return False
+    store = Store(data, facts=False)
+    return saved.get("fingerprint") == store.data_fingerprint() and saved.get("analyzer_version") == store.version
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
@@ -196,12 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     naive.write_text(NAIVE_PAGE)
     rows = []
     for n in args.sizes:
-        data = args.cache / f"lake-{n}"
+        data = args.cache / f"lake-{n}-v{ANALYZER_VERSION}"  # tags of another version would show as untagged
         if not (data / "lake" / "tags").exists():
             t = time.perf_counter()
             generate(data, n)
             print(f"generated {n:,} mentions in {time.perf_counter() - t:.0f} s -> {data}", file=sys.stderr)
-        if not (data / "rollups" / "daily.json").exists():
+        if not _rollup_current(data):
             from analysis import rollups
             from earshot.config import load_config
             from earshot.context import Context
