@@ -12,7 +12,9 @@ after they were tagged (or changed since); ``analysis.pipeline`` rewrites just t
 A correction deleted from the store (retention, erasure, by hand) leaves no trace there, so the
 pipeline keeps a record of the corrections that stored tag rows may carry (``record_path``: the
 ``(source, id, field)`` of each, no values). A key in the record that the store no longer has is a
-withdrawn correction (``withdrawn``): the pipeline tags that mention again.
+withdrawn correction (``withdrawn``): the pipeline tags that mention again. Erasure and retention
+(``storage.retention``) take the keys of the mentions they delete out of the record
+(``forget_mentions``), so that no trace of those mentions is left.
 """
 
 from __future__ import annotations
@@ -102,14 +104,22 @@ def record_path(data_dir: Path) -> Path:
     return Path(data_dir) / RECORD
 
 
+_UNREADABLE = (OSError, ValueError, TypeError, KeyError)  # what reading a damaged record raises
+
+
+def _read_record(data_dir: Path) -> set[Key]:
+    """The record's keys; ``FileNotFoundError`` before the first record, one of ``_UNREADABLE`` when damaged."""
+    doc = json.loads(record_path(data_dir).read_text(encoding="utf-8"))
+    return {(str(s), str(i), str(f)) for s, i, f in doc["corrections"]}
+
+
 def recorded(data_dir: Path) -> set[Key]:
     """The corrections that stored tag rows may carry, as last recorded (none before the first record)."""
     try:
-        doc = json.loads(record_path(data_dir).read_text(encoding="utf-8"))
-        return {(str(s), str(i), str(f)) for s, i, f in doc["corrections"]}
+        return _read_record(data_dir)
     except FileNotFoundError:
         return set()
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except _UNREADABLE as exc:
         log.warning("%s cannot be read (%s); corrections withdrawn before now stay until `run --retag`",
                     record_path(data_dir), exc)
         return set()
@@ -121,6 +131,40 @@ def record(data_dir: Path, items: set[Key], before: set[Key] | None = None) -> N
         return
     doc = {"corrections": [list(k) for k in sorted(items)]}
     write_atomic(record_path(data_dir), json.dumps(doc, indent=0).encode())
+
+
+def forget_mentions(data_dir: Path, mentions: Iterable[tuple[str, str]]) -> int:
+    """Take every key of ``mentions`` (source, id) out of the record, atomically; returns how many went.
+
+    For erasure and retention, which delete those mentions with their tag rows: a deleted mention has no
+    tag row left to restore, so its keys are of no use, and they must not outlive it. ``mentions`` is read
+    lazily and only when there is a record. A record that cannot be read is deleted (with a warning) when
+    ``mentions`` holds any: it may hold their keys, and the pass reads it as empty anyway (``recorded``).
+    Caller holds the write lock, like the pass, so no pass adds keys meanwhile.
+    """
+    path = record_path(data_dir)
+    try:
+        before = _read_record(data_dir)
+    except FileNotFoundError:
+        return 0
+    except _UNREADABLE as exc:
+        if next(iter(mentions), None) is None:
+            return 0
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as gone_exc:
+            log.warning("%s cannot be read (%s) and may hold keys of deleted mentions, but cannot be deleted "
+                        "either (%s): delete it by hand", path, exc, gone_exc)
+        else:
+            log.warning("%s cannot be read (%s) and may hold keys of deleted mentions: deleted it (the analysis "
+                        "pass could not use it either; corrections withdrawn before now stay until `run --retag`)",
+                        path, exc)
+        return 0
+    marked = {(s, i) for s, i, _ in before}
+    gone = {m for m in mentions if m in marked} if marked else set()
+    after = {k for k in before if (k[0], k[1]) not in gone}
+    record(data_dir, after, before)
+    return len(before) - len(after)
 
 
 def withdrawn(before: set[Key], items: list[Correction]) -> list[tuple[str, str]]:

@@ -11,7 +11,9 @@
   filtered; their rows can be re-mapped from raw). The author's erasure mark is added to
   the erasure list so that later runs never collect them again.
 
-Both rewrite files atomically and must run under ``storage.lock.write_lock``.
+Both also take the deleted mentions' keys out of the analysis pass's correction list
+(``analysis.corrections.forget_mentions``). Both rewrite files atomically and must run under
+``storage.lock.write_lock``, which the analysis pass holds too: neither runs during a pass.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -28,6 +30,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from analysis import corrections
 from earshot import privacy
 from earshot.context import Context
 from earshot.errors import ConfigError
@@ -80,6 +83,13 @@ def _old_files(base: Path, cutoff: datetime) -> list[Path]:
     return [p for p in base.rglob("*") if p.is_file() and p.stat().st_mtime < limit]
 
 
+def _pairs(tables: list[pa.Table]) -> Iterator[tuple[str, str]]:
+    """The (source, id) rows of ``tables``, one batch at a time."""
+    for t in tables:
+        for batch in t.to_batches():
+            yield from zip(batch.column("source").to_pylist(), batch.column("id").to_pylist(), strict=True)
+
+
 # -- retention ----------------------------------------------------------------------------
 def purge(ctx: Context, now: datetime | None = None, days: int | None = None) -> Report:
     """Delete everything older than ``days`` (default ``privacy.retention_days``) from every store."""
@@ -87,14 +97,19 @@ def purge(ctx: Context, now: datetime | None = None, days: int | None = None) ->
     days = days if days is not None else ctx.config.privacy.retention_days
     cutoff = now - timedelta(days=days)
     report = Report()
+    dropped: list[pa.Table] = []  # (source, id) of the mention rows deleted
     for table in (MENTIONS, TAGS, RUNS, privacy.EMPLOYEE_POSTS):
         col = table.time_column
 
-        def keep(t: pa.Table, col: str = col) -> pa.Array:
-            return pc.fill_null(pc.greater_equal(t.column(col), pa.scalar(cutoff, t.schema.field(col).type)), True)
+        def keep(t: pa.Table, col: str = col, table: Table = table) -> pa.Array:
+            kept = pc.fill_null(pc.greater_equal(t.column(col), pa.scalar(cutoff, t.schema.field(col).type)), True)
+            if table is MENTIONS:
+                dropped.append(t.filter(pc.invert(kept)).select(["source", "id"]))
+            return kept
 
         report.add(table.name, ctx.lake.rewrite(table, keep))
         _remove_empty_dirs(ctx.lake.table_dir(table))
+    report.add("correction list entries", corrections.forget_mentions(ctx.data_dir, _pairs(dropped)))
     raw_files = 0
     for path in ctx.raw.files():
         day = path.parent.name
@@ -373,6 +388,7 @@ def forget(ctx: Context, who: str) -> Report:
     if redacted:
         report.notes.append(f"mentions of them redacted in {redacted} other posts")
     report.add("tags", _drop_keys(ctx, TAGS, keys))
+    report.add("correction list entries", corrections.forget_mentions(ctx.data_dir, keys))
     raw_removed, raw_redacted = _forget_raw(ctx, target)
     report.add("raw payloads", raw_removed)
     if raw_redacted:

@@ -15,6 +15,7 @@ from earshot.context import Context
 from storage import queries_rows as qr
 from storage.lock import write_lock
 from storage.queries import Filters, Store
+from storage.retention import purge
 from storage.schema import MENTIONS, TAG, TAGS, empty_row
 from storage.workflow import WorkflowStore
 
@@ -252,6 +253,24 @@ def test_corrections_purged_by_retention_are_withdrawn_too(tagged: Context) -> N
     result = pipeline.run(ctx, workers=1)
     assert _content(_tags(ctx)) == _content(automatic)
     assert result.restored == 2
+
+
+def test_mentions_purged_by_retention_leave_the_record(tagged: Context) -> None:
+    """Retention takes the purged mentions' keys out of the record at once (no trace of them is left), and
+    the next pass has nothing to restore for them."""
+    ctx = tagged
+    store = WorkflowStore(ctx.data_dir)
+    _correct_m1(store)
+    store.correct("x", "m3", "intent", "praise", who="ben")
+    pipeline.run(ctx, workers=1)
+    assert {i for _, i, _ in corrections.recorded(ctx.data_dir)} == {"m1", "m3"}
+    with write_lock(ctx.data_dir):
+        purge(ctx, now=datetime(2026, 4, 10, tzinfo=UTC), days=30)  # m0 and m1 (posted 1 and 10 March) go
+    assert sorted(_tags(ctx)) == [f"m{i}" for i in range(2, 8)]
+    assert corrections.recorded(ctx.data_dir) == {("x", "m3", "intent")}
+    result = pipeline.run(ctx, workers=1)
+    assert (result.tagged, result.restored, result.restored_files) == (0, 0, 0)
+    assert _tags(ctx)["m3"]["intent"] == "praise"
 
 
 def test_restoring_again_after_a_pass_cut_short_rewrites_nothing(tagged: Context) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from analysis import corrections
 from collectors.__main__ import main
 from collectors.runner import run_collector
 from earshot import privacy
@@ -152,6 +154,78 @@ def test_purge_removes_old_rows_from_every_store(tmp_path: Path) -> None:
     # Raw payloads go by the day they were collected (documented): the old post's payload, fetched
     # today, stays until then; everywhere else it is gone.
     assert all(hit.startswith("raw/") for hit in find_in_data(ctx.data_dir, ["Hafenlicht old complaint"]))
+
+
+def _correct(ctx: Context, *keys: tuple[str, str, str]) -> set[tuple[str, str, str]]:
+    """Corrections of these (source, id, store field) in the workflow store, recorded as the analysis pass
+    records them (``analysis/corrected.json``); returns the recorded keys."""
+    store = WorkflowStore(ctx.data_dir)
+    values = {"sentiment": "negative", "criticism": "true", "intent": "complaint", "topic": "billing"}
+    for source, mid, what in keys:
+        store.correct(source, mid, what, values[what], "agent")
+    recorded = corrections.keys(corrections.load(ctx.data_dir))
+    corrections.record(ctx.data_dir, recorded)
+    return recorded
+
+
+def test_forget_takes_their_mentions_out_of_the_correction_list(tmp_path: Path, capsys) -> None:
+    cfg = config(tmp_path, keep_raw="pseudonymised")
+    ctx = Context(cfg, tmp_path / "data")
+    run_collector(ctx, ListCollector(items()))
+    _tags(ctx)
+    before = _correct(ctx, ("x", "1", "sentiment"), ("x", "1", "intent"), ("reddit", "3", "topic"),
+                      ("x", "2", "criticism"), ("x", "4", "sentiment"))
+    assert len(before) == 5
+    args = ["--config", str(cfg.path), "--data", str(ctx.data_dir)]
+    assert main([*args, "forget", "jane_doe"]) == 0
+    assert "correction list entries: 3 removed" in capsys.readouterr().out
+    assert corrections.recorded(ctx.data_dir) == {("x", "2", "criticism"), ("x", "4", "sentiment_label")}
+    assert main([*args, "forget", "jane_doe"]) == 0  # again: nothing left to take out
+    assert "correction list entries: 0 removed" in capsys.readouterr().out
+    assert corrections.recorded(ctx.data_dir) == {("x", "2", "criticism"), ("x", "4", "sentiment_label")}
+
+
+def test_purge_takes_purged_mentions_out_of_the_correction_list(tmp_path: Path) -> None:
+    cfg = config(tmp_path, keep_raw="pseudonymised", retention_days=30)
+    ctx = Context(cfg, tmp_path / "data")
+    now = datetime.now(UTC)
+    old, new = (now - timedelta(days=40)).isoformat(), (now - timedelta(days=2)).isoformat()
+    run_collector(ctx, ListCollector([
+        post("old", "Hafenlicht old complaint", "a", "1", when=old),
+        post("old2", "Hafenlicht older complaint", "c", "3", when=old),
+        post("new", "Hafenlicht new complaint", "b", "2", when=new),
+    ]))
+    _tags(ctx)
+    _correct(ctx, ("fake", "old", "sentiment"), ("fake", "old", "criticism"), ("fake", "new", "intent"))
+    with write_lock(ctx.data_dir):
+        report = purge(ctx)
+    assert report.removed["mentions"] == 2 and report.removed["correction list entries"] == 2
+    assert corrections.recorded(ctx.data_dir) == {("fake", "new", "intent")}
+    with write_lock(ctx.data_dir):
+        assert purge(ctx).removed["correction list entries"] == 0
+
+
+def test_erasure_with_a_missing_or_unreadable_correction_list(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    ctx = Context(config(tmp_path, keep_raw="clear"), tmp_path / "data")
+    run_collector(ctx, ListCollector(items()))
+    _tags(ctx)
+    listed = corrections.record_path(ctx.data_dir)
+    with write_lock(ctx.data_dir):  # no list yet (no analysis pass): none is written
+        report = forget(ctx, "other")
+    assert report.removed["mentions"] == 1 and report.removed["correction list entries"] == 0
+    assert not listed.exists()
+    listed.parent.mkdir(parents=True, exist_ok=True)
+    listed.write_text('{"corrections": [["x", "1", "intent"], ["x", "4"')  # cut short: cannot be read
+    with write_lock(ctx.data_dir), caplog.at_level(logging.WARNING, logger="analysis.corrections"):
+        forget(ctx, "nobody_here")  # deletes no mention: the list is left as it is
+        assert listed.exists() and "corrected.json" not in caplog.text
+        report = forget(ctx, "Jane_Doe")
+        purge(ctx)
+    assert report.removed["mentions"] == 2 and report.removed["correction list entries"] == 0
+    assert not listed.exists()  # it may have held Jane's keys; the analysis pass cannot use it either
+    assert "cannot be read" in caplog.text and "deleted it" in caplog.text
 
 
 def test_access_request_lists_everything_of_the_author(tmp_path: Path) -> None:
