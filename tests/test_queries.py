@@ -240,3 +240,21 @@ def test_a_compaction_cut_short_is_not_counted_twice(tmp_path: Path) -> None:
     store = Store(tmp_path)
     assert store.mention_count() == 12
     assert qr.count(store, Filters()) == 12
+
+
+def test_the_fact_table_is_built_month_by_month_with_every_months_tags(tmp_path: Path) -> None:
+    """``facts`` is materialised one month partition at a time: every mention still gets its tags."""
+    d = tmp_path / "data"
+    lake = Lake(d)
+    when = [datetime(2026, m, 28, 23, 30, tzinfo=UTC) for m in (1, 2, 3)] + [datetime(2026, 4, 1, 0, 5, tzinfo=UTC)]
+    lake.append(MENTIONS, [mention(f"m{k}", w, source=s) for k, w in enumerate(when) for s in ("x", "reddit")])
+    lake.append(TAGS, [tag(f"m{k}", w, label, k % 2 == 0, [f"t{k}"], source=s)
+                       for k, (w, label) in enumerate(zip(when, ["negative", "positive", "neutral", None], strict=True))
+                       for s in ("x", "reddit") if not (k == 3 and s == "x")])  # one mention left untagged
+    store = Store(d)
+    assert store.facts_ready() and len(Lake(d).months(MENTIONS)) == 4
+    built = store.df("SELECT source, id, sentiment_label, criticism, topics, month FROM facts ORDER BY id, source")
+    plain = store.df("SELECT source, id, sentiment_label, criticism, topics, month FROM joined ORDER BY id, source")
+    pd.testing.assert_frame_equal(built, plain)
+    assert len(built) == 8 and built["criticism"].notna().sum() == 7
+    assert list(built.loc[built["id"] == "m1", "sentiment_label"]) == ["positive", "positive"]
