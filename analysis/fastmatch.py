@@ -400,21 +400,38 @@ class Searcher:
             return self.pattern.search(text) is not None
         for part in parts:
             first = part.first
-            if first is not None:
-                if present is not None:
-                    if first.isdisjoint(present):
+            if present is not None:  # the usual case (a ``CueSet`` scan): set tests, no generator per call
+                if first is not None:
+                    if part.lead:  # try only where a match can start
+                        hits = first & present
+                        if not hits:
+                            continue
+                    elif first.isdisjoint(present):
                         continue
-                elif not any(w in text for w in first):
-                    continue
-            if part.rest:
-                if present is not None:
-                    if any(need.isdisjoint(present) for need in part.rest):
-                        continue
-                elif not all(any(map(text.__contains__, need)) for need in part.rest):
-                    continue
+                for need in part.rest:
+                    if need.isdisjoint(present):
+                        break
+                else:
+                    if part.lead:
+                        match = part.regex.match
+                        find = text.find
+                        for w in hits:
+                            at = find(w)
+                            while at >= 0:
+                                if match(text, at) is not None:
+                                    return True
+                                at = find(w, at + 1)
+                    elif part.regex.search(text) is not None:
+                        return True
+                continue
+            # Without a scan: substring tests.
+            if first is not None and not any(w in text for w in first):
+                continue
+            if part.rest and not all(any(map(text.__contains__, need)) for need in part.rest):
+                continue
             if part.lead:  # try only where a match can start
                 match = part.regex.match
-                for w in first & present if present is not None else [w for w in first if w in text]:  # type: ignore[operator]
+                for w in [w for w in first if w in text]:  # type: ignore[union-attr]
                     at = text.find(w)
                     while at >= 0:
                         if match(text, at) is not None:
