@@ -7,12 +7,16 @@ Every function takes a ``Store`` and ``Filters`` and returns a small pandas fram
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pandas as pd
 
 from analysis import spikes
 from earshot.config import Alerts
 from storage.queries import Filters, Store
+
+HOUR = "timezone('UTC', date_trunc('hour', created_at))"  # a post's hour, naive UTC
 
 
 def volume_by_day(store: Store, f: Filters, by: str = "source") -> pd.DataFrame:
@@ -42,18 +46,33 @@ def spike_days(store: Store, f: Filters, settings: Alerts) -> pd.DataFrame:
     where, params = chosen.where()
     if settings.bucket == "day":
         bucket, table, n = "day", "daily", "CAST(sum(n) AS BIGINT)"
-    else:  # hours need the post times: the fact table
-        bucket, table, n = "timezone('UTC', date_trunc('hour', created_at))", "facts", "count(*)"
+    else:  # hours need the post times: the fact table (the join over parquet until it is built)
+        bucket, table, n = HOUR, "facts", "count(*)"
+    # only critical posts by others count (``spikes.critical_counts``): before the fact table is built the
+    # join then holds only the critical tags
     sql = (
-        f"SELECT {bucket} AS bucket, coalesce(criticism, false) AS criticism, coalesce(is_own, false) AS is_own, "  # noqa: S608
-        f"{n} AS n FROM {table} WHERE {where} GROUP BY ALL"
+        f"SELECT {bucket} AS bucket, true AS criticism, false AS is_own, {n} AS n FROM {table} "  # noqa: S608
+        f"WHERE {where} AND criticism AND NOT coalesce(is_own, false) GROUP BY ALL"
     )
-    first_sql = f"SELECT min({bucket}) FROM {table} WHERE NOT coalesce(is_own, false)"  # noqa: S608
-    first = store.memo(("first_other", settings.bucket), lambda: store.one(first_sql)[0])
+    first = store.memo(("first_other", settings.bucket), lambda: _first_other(store, settings.bucket))
     if until is None or first is None or pd.isna(first):
         return spikes.marked_days(pd.DataFrame(), settings, None, None, None)  # no posts by others: no markers
     since = pd.Timestamp(f.since) if f.since else None
     return spikes.marked_days(store.df(sql, params), settings, pd.Timestamp(first), pd.Timestamp(until), since)
+
+
+def _first_other(store: Store, bucket: str) -> Any:
+    """The first interval holding a post by others: its day from the rollup, its hour from that day's mentions
+    (a mention column, so no join, and the day's bounds let DuckDB skip most row groups)."""
+    day = store.one("SELECT min(day) FROM daily WHERE NOT coalesce(is_own, false)")[0]
+    if bucket == "day" or day is None or pd.isna(day):
+        return day
+    start = datetime.combine(pd.Timestamp(day).date(), time.min, tzinfo=UTC)
+    return store.one(
+        f"SELECT min({HOUR}) FROM mentions WHERE created_at >= ? AND created_at < ? "  # noqa: S608
+        "AND NOT coalesce(is_own, false)",
+        [start, start + timedelta(days=1)],
+    )[0]
 
 
 def alert_scope(f: Filters) -> str | None:

@@ -217,3 +217,17 @@ def test_the_variance_bound_is_scipys_chi_square_quantile() -> None:
 
     for n in (2, 3, 5, 8, 28, 29, 100, 1000):
         assert _chi2_low(n) == pytest.approx(float(stats.chi2.ppf(VARIANCE_QUANTILE, n - 1)), rel=1e-12)
+
+
+def test_the_hourly_series_starts_at_the_first_hour_with_a_post_by_others(tmp_path) -> None:
+    # the first day: an own post at 02:xx, the first post by others at 05:xx; the series starts at 05:00
+    start = pd.Timestamp(NOW).tz_convert(None).normalize() - pd.Timedelta(days=3)
+    back = (pd.Timestamp(NOW).tz_convert(None) - start).total_seconds() / 3600  # hours from NOW back to that day
+    rows = [post("own", "Wir kümmern uns", hours_ago=back - 2.5, own=True, author="hafenlicht", criticism=True)]
+    rows += [post(f"o{k}", "Hafenlicht", hours_ago=back - 5.25 - 24 * k, author=f"u{k}") for k in range(3)]
+    store = Store(build_lake(tmp_path / "data", rows).data_dir)
+    assert qm._first_other(store, "hour") == start + pd.Timedelta(hours=5)
+    assert pd.Timestamp(qm._first_other(store, "day")) == start
+    plain = store.one(f"SELECT min({qm.HOUR}) FROM facts WHERE NOT coalesce(is_own, false)")[0]
+    assert qm._first_other(store, "hour") == plain
+    assert pd.isna(qm._first_other(Store(tmp_path / "none"), "hour"))
