@@ -3,16 +3,22 @@
 - ``purge`` deletes what is older than ``privacy.retention_days``: mentions and tags (by
   ``created_at``), ledger rows (``started_at``), employee post counts (``day``), raw payload
   files (by the day they were collected), quarantined files and exports (by file time), and
-  workflow entries (through ``storage.workflow``'s ``purge`` hook when it has one).
+  workflow entries (``storage.workflow``'s ``purge``, by their time). The workflow rows of the
+  purged mentions go however recent they are: the team's corrections of them, and the decisions of
+  threads rooted at them that keep no later post (``_expiring``).
 - ``forget`` erases one author, named by handle or id, in clear or as an ``anon:`` pseudonym:
   their mentions and those mentions' tags, their raw payloads (other payloads that name them
-  are redacted), ``@handle`` / ``u/handle`` mentions of them in other posts, workflow entries
-  (hook), exports and temp files that contain them, and quarantined files (which cannot be
-  filtered; their rows can be re-mapped from raw). The author's erasure mark is added to
-  the erasure list so that later runs never collect them again.
+  are redacted), ``@handle`` / ``u/handle`` mentions of them in other posts, workflow entries,
+  exports and temp files that contain them, and quarantined files (which cannot be filtered;
+  their rows can be re-mapped from raw). The keys of their quarantined mentions are read from
+  the files that can still be read, else from their raw payloads, so those mentions' tags and
+  workflow rows go too. The author's erasure mark is added to the erasure list first, so that
+  later runs never collect them again.
 
 Both also take the deleted mentions' keys out of the analysis pass's correction list
-(``analysis.corrections.forget_mentions``). Both rewrite files atomically and must run under
+(``analysis.corrections.forget_mentions``). Both find the mentions' keys before they delete
+anything and delete what is derived from the mentions before the mention rows, so a run that
+died half-way completes when it runs again. Both rewrite files atomically and must run under
 ``storage.lock.write_lock``, which the analysis pass holds too: neither runs during a pass.
 """
 
@@ -29,6 +35,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from analysis import corrections
 from earshot import privacy
@@ -91,25 +98,69 @@ def _pairs(tables: list[pa.Table]) -> Iterator[tuple[str, str]]:
 
 
 # -- retention ----------------------------------------------------------------------------
+def _expiring(ctx: Context, cutoff: datetime, threads: set[str]) -> tuple[list[pa.Table], set[str]]:
+    """The (source, id) of the mentions created before ``cutoff``, and those of ``threads`` that keep no post.
+
+    A thread ("<source>:<root id>") keeps no post when its root expires and no later post still belongs to
+    it, by ``conversation_id`` or as a direct reply (``analysis.conversations.thread_keys``: a reply whose
+    parent is gone is rooted at the parent's id). Reads only a few columns, one file at a time.
+    """
+    ctx.lake.recover(MENTIONS)
+    expiring: list[pa.Table] = []
+    rooted: set[str] = set()
+    alive: set[str] = set()
+    wanted = pa.array(sorted(threads), pa.string())
+    for path in ctx.lake.files(MENTIONS):
+        t = ctx.lake.read_file(path, ["source", "id", "conversation_id", "parent_id", "created_at"])
+        if t is None:
+            continue
+        col = t.column("created_at")
+        old = pc.fill_null(pc.less(col, pa.scalar(cutoff, col.type)), False)
+        gone = t.filter(old)
+        expiring.append(gone.select(["source", "id"]))
+        if not threads:
+            continue
+        roots = pc.binary_join_element_wise(gone.column("source"), gone.column("id"), ":")
+        rooted.update(roots.filter(pc.is_in(roots, value_set=wanted)).to_pylist())
+        kept = t.filter(pc.invert(old))
+        conv = kept.column("conversation_id")
+        ref = pc.if_else(pc.fill_null(pc.not_equal(conv, ""), False), conv, kept.column("parent_id"))
+        refs = pc.binary_join_element_wise(kept.column("source"), ref, ":")  # null where neither is set
+        alive.update(refs.filter(pc.fill_null(pc.is_in(refs, value_set=wanted), False)).to_pylist())
+    return expiring, rooted - alive
+
+
 def purge(ctx: Context, now: datetime | None = None, days: int | None = None) -> Report:
-    """Delete everything older than ``days`` (default ``privacy.retention_days``) from every store."""
+    """Delete everything older than ``days`` (default ``privacy.retention_days``) from every store.
+
+    What is derived from the expiring mentions (correction-list keys, workflow corrections, decisions
+    of threads that keep no post) goes before the mention rows, so a purge that dies half-way finds the
+    mentions it has not deleted yet, and their derived data, when it runs again.
+    """
     now = now or datetime.now(UTC)
     days = days if days is not None else ctx.config.privacy.retention_days
     cutoff = now - timedelta(days=days)
-    report = Report()
-    dropped: list[pa.Table] = []  # (source, id) of the mention rows deleted
+    report = Report(dict.fromkeys((MENTIONS.name, TAGS.name), 0))  # listed first, though removed later
+    store = _workflow(ctx)
+    threads: set[str] = set()
+    corrected: set[tuple[str, str]] = set()
+    if store is not None:
+        threads = {d["thread"] for d in store.history()} | set(store.current())
+        corrected = {(c["source"], c["mention_id"]) for c in store.corrections(latest_only=False)}
+    expiring, dead = _expiring(ctx, cutoff, threads)
+    report.add("correction list entries", corrections.forget_mentions(ctx.data_dir, _pairs(expiring)))
+    if store is not None:
+        mentions = [m for m in _pairs(expiring) if m in corrected] if corrected else []
+        n = sum(store.forget(None, sorted(dead), mentions).values())
+        report.add("workflow entries", n + sum(store.purge(days, now=now).values()))
     for table in (MENTIONS, TAGS, RUNS, privacy.EMPLOYEE_POSTS):
         col = table.time_column
 
-        def keep(t: pa.Table, col: str = col, table: Table = table) -> pa.Array:
-            kept = pc.fill_null(pc.greater_equal(t.column(col), pa.scalar(cutoff, t.schema.field(col).type)), True)
-            if table is MENTIONS:
-                dropped.append(t.filter(pc.invert(kept)).select(["source", "id"]))
-            return kept
+        def keep(t: pa.Table, col: str = col) -> pa.Array:
+            return pc.fill_null(pc.greater_equal(t.column(col), pa.scalar(cutoff, t.schema.field(col).type)), True)
 
         report.add(table.name, ctx.lake.rewrite(table, keep))
         _remove_empty_dirs(ctx.lake.table_dir(table))
-    report.add("correction list entries", corrections.forget_mentions(ctx.data_dir, _pairs(dropped)))
     raw_files = 0
     for path in ctx.raw.files():
         day = path.parent.name
@@ -118,15 +169,12 @@ def purge(ctx: Context, now: datetime | None = None, days: int | None = None) ->
             raw_files += 1
     _remove_empty_dirs(ctx.raw.root)
     report.add("raw files", raw_files)
-    for store in ("quarantine", EXPORTS):
-        old = _old_files(ctx.data_dir / store, cutoff)
+    for folder in ("quarantine", EXPORTS):
+        old = _old_files(ctx.data_dir / folder, cutoff)
         for p in old:
             p.unlink()
-        _remove_empty_dirs(ctx.data_dir / store)
-        report.add("quarantined files" if store == "quarantine" else "export files", len(old))
-    store = _workflow(ctx)
-    if store is not None:
-        report.add("workflow entries", sum(store.purge(days, now=now).values()))
+        _remove_empty_dirs(ctx.data_dir / folder)
+        report.add("quarantined files" if folder == "quarantine" else "export files", len(old))
     return report
 
 
@@ -196,23 +244,57 @@ def _redact_text(text: Any, pattern: re.Pattern[str] | None) -> Any:
     return pattern.sub(f"@{REDACTED}", text)
 
 
-def _rewrite_mentions(ctx: Context, target: Target) -> tuple[int, int, set[tuple[str, str]]]:
-    """Drop the author's mentions, redact mentions of them in others; returns (removed, redacted, keys)."""
+def _theirs(data: pa.Table, target: Target) -> list[bool]:
+    """Per row of a mentions table: True where the author is ``target``."""
+    authors, author_ids = data.column("author").to_pylist(), data.column("author_id").to_pylist()
+    return [target.matches(a) or target.matches(b) for a, b in zip(authors, author_ids, strict=True)]
+
+
+def _keys_of(data: pa.Table, target: Target) -> set[tuple[str, str]]:
+    drop = _theirs(data, target)
+    sources, ids = data.column("source").to_pylist(), data.column("id").to_pylist()
+    return {(s, i) for s, i, gone in zip(sources, ids, drop, strict=True) if gone}
+
+
+def _author_keys(ctx: Context, target: Target) -> tuple[set[tuple[str, str]], int]:
+    """The (source, id) of the author's mentions, in the lake and in quarantine; also how many
+    quarantined mention files cannot be read. Changes nothing but a crashed compaction (``recover``).
+
+    For unreadable quarantined files the author's raw payloads are mapped to keys instead (when their
+    collector can be built offline): the rows of those files came from them.
+    """
+    cols = ["source", "id", "author", "author_id"]
+    ctx.lake.recover(MENTIONS)
+    keys: set[tuple[str, str]] = set()
+    for path in ctx.lake.files(MENTIONS):
+        data = ctx.lake.read_file(path, cols)
+        if data is not None:
+            keys |= _keys_of(data, target)
+    unreadable = 0
+    quarantined = ctx.data_dir / "quarantine" / MENTIONS.name
+    for path in sorted(quarantined.rglob("*.parquet")) if quarantined.exists() else []:
+        try:
+            data = pq.read_table(path, columns=cols)
+        except (pa.ArrowException, OSError):
+            unreadable += 1
+            continue
+        keys |= _keys_of(data, target)
+    if unreadable:
+        keys |= _raw_keys(ctx, target)
+    return keys, unreadable
+
+
+def _rewrite_mentions(ctx: Context, target: Target) -> tuple[int, int]:
+    """Drop the author's mentions, redact mentions of them in others; returns (removed, redacted)."""
     lake = ctx.lake
     lake.recover(MENTIONS)
     pattern = _mention_pattern(target.handle) if target.handle else None
     removed = redacted = 0
-    keys: set[tuple[str, str]] = set()
     for path in lake.files(MENTIONS):
         data = lake.read_file(path)
         if data is None:
             continue
-        authors = data.column("author").to_pylist()
-        author_ids = data.column("author_id").to_pylist()
-        drop = [target.matches(a) or target.matches(b) for a, b in zip(authors, author_ids, strict=True)]
-        for i, gone in enumerate(drop):
-            if gone:
-                keys.add((data.column("source")[i].as_py(), data.column("id")[i].as_py()))
+        drop = _theirs(data, target)
         kept = data.filter(pa.array([not d for d in drop], pa.bool_()))
         changed = kept.num_rows != data.num_rows
         if pattern is not None and kept.num_rows:
@@ -228,7 +310,7 @@ def _rewrite_mentions(ctx: Context, target: Target) -> tuple[int, int, set[tuple
         if not changed:
             continue
         lake.replace_file(path, kept)
-    return removed, redacted, keys
+    return removed, redacted
 
 
 def _drop_keys(ctx: Context, table: Table, keys: set[tuple[str, str]]) -> int:
@@ -320,6 +402,29 @@ def _forget_raw(ctx: Context, target: Target) -> tuple[int, int]:
     return removed, redacted
 
 
+def _raw_keys(ctx: Context, target: Target) -> set[tuple[str, str]]:
+    """The (source, id) that the author's raw payloads map to (none where the mapping cannot be built)."""
+    keys: set[tuple[str, str]] = set()
+    mappers: dict[str, Callable[[Any], Any] | None] = {}
+    for path in ctx.raw.files():
+        name = path.relative_to(ctx.raw.root).parts[0]
+        if name not in mappers:
+            mappers[name] = _mapper(ctx, name)
+        mapper = mappers[name]
+        if mapper is None:
+            continue
+        for item in RawStore.read(path):
+            if not _is_authors(item, target, mapper):
+                continue
+            try:
+                row = mapper(item) or {}
+            except Exception:  # noqa: BLE001 - a payload that cannot be mapped has no key
+                continue
+            if row.get("source") and row.get("id"):
+                keys.add((str(row["source"]), str(row["id"])))
+    return keys
+
+
 def _wipe_sqlite(path: Path) -> bool:
     """Overwrite deleted rows for good: checkpoint the WAL and rebuild the file. False if it is busy."""
     import sqlite3  # noqa: PLC0415 - only needed here
@@ -380,19 +485,21 @@ def access(ctx: Context, who: str) -> dict[str, Any]:
 
 
 def forget(ctx: Context, who: str) -> Report:
-    """Erase every trace of one author from the data directory; see the module docstring."""
+    """Erase every trace of one author from the data directory; see the module docstring.
+
+    Safe to run again after a crash at any step: the erasure mark comes first (no run collects them
+    meanwhile), the mention keys are read before anything is deleted (``_author_keys``), what is derived
+    from the mentions (tags, correction-list keys, workflow rows) goes before the raw payloads and the
+    mention rows that give the keys, and the quarantine folder goes last; a second run finds the keys
+    again in the rows still there, and needs none once they are gone.
+    """
     target, pseudo = target_for(ctx, who)
-    report = Report()
-    removed, redacted, keys = _rewrite_mentions(ctx, target)
-    report.add("mentions", removed)
-    if redacted:
-        report.notes.append(f"mentions of them redacted in {redacted} other posts")
+    report = Report(dict.fromkeys(("mentions", "tags"), 0))  # listed first, though removed last
+    marks = set(ctx.state.load(privacy.FORGOTTEN).get("marks", []))
+    ctx.state.save(privacy.FORGOTTEN, {"marks": sorted(marks | privacy.erasure_marks(target.given, pseudo))})
+    keys, unreadable = _author_keys(ctx, target)
     report.add("tags", _drop_keys(ctx, TAGS, keys))
     report.add("correction list entries", corrections.forget_mentions(ctx.data_dir, keys))
-    raw_removed, raw_redacted = _forget_raw(ctx, target)
-    report.add("raw payloads", raw_removed)
-    if raw_redacted:
-        report.notes.append(f"raw payloads naming them redacted: {raw_redacted}")
     store = _workflow(ctx)
     if store is not None:
         # Threads they started (thread key "<source>:<root id>") and corrections of their posts go;
@@ -404,6 +511,11 @@ def forget(ctx: Context, who: str) -> Report:
         report.add("workflow entries", n)
         if not _wipe_sqlite(store.path):
             report.notes.append(f"{store.path} is busy: run `sqlite3 {store.path} VACUUM` later to wipe freed pages")
+    raw_removed, raw_redacted = _forget_raw(ctx, target)
+    report.add("raw payloads", raw_removed)
+    if raw_redacted:
+        report.notes.append(f"raw payloads naming them redacted: {raw_redacted}")
+    # Before the mention rows: given only a pseudonym, the clear names learnt from those rows find exports.
     needles = [v.lower().encode("utf-8", "surrogatepass") for v in target.values if len(v) >= 3]
     files = 0
     exports = ctx.data_dir / EXPORTS
@@ -412,6 +524,10 @@ def forget(ctx: Context, who: str) -> Report:
             p.unlink()
             files += 1
     report.add("export and temp files", files)
+    removed, redacted = _rewrite_mentions(ctx, target)
+    report.add("mentions", removed)
+    if redacted:
+        report.notes.append(f"mentions of them redacted in {redacted} other posts")
     quarantine = ctx.data_dir / "quarantine"
     if quarantine.exists() and any(quarantine.rglob("*")):
         n = sum(1 for p in quarantine.rglob("*") if p.is_file())
@@ -419,8 +535,9 @@ def forget(ctx: Context, who: str) -> Report:
         report.add("quarantined files", n)
         report.notes.append("quarantined files cannot be filtered and were deleted: python -m collectors remap "
                             "restores their rows from raw payloads")
-    marks = set(ctx.state.load(privacy.FORGOTTEN).get("marks", []))
-    ctx.state.save(privacy.FORGOTTEN, {"marks": sorted(marks | privacy.erasure_marks(target.given, pseudo))})
+        if unreadable:
+            report.notes.append(f"{unreadable} quarantined mention files could not be read: the derived data "
+                                "of their rows was found through the author's raw payloads, where kept")
     if pseudo is None and ctx.config.privacy.pseudonymise_authors is False:
         report.notes.append(f"{privacy.KEY_ENV} is not set: rows pseudonymised in earlier runs were not searched")
     return report

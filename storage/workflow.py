@@ -298,8 +298,9 @@ class WorkflowStore:
     def forget(
         self, author: str | None = None, threads: Iterable[str] = (), mentions: Iterable[tuple[str, str]] = ()
     ) -> dict[str, int]:
-        """Erase one author: their corrections, alerts that quote them, and the given threads'
-        decisions and mentions' corrections (the caller finds those in the lake)."""
+        """Erase one author (their corrections, alerts that quote them) and/or the given threads'
+        decisions and mentions' corrections (the caller finds those in the lake; ``purge`` passes
+        no author, only the purged mentions and threads)."""
         threads, mentions = list(threads), list(mentions)
         with self._write() as con:
             counts = {"decisions": 0, "current": 0, "corrections": 0, "alerts": 0}
