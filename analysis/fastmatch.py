@@ -239,9 +239,14 @@ class _Part:
     lead: bool = False  # every match starts where a string of ``first`` occurs: try only there, with ``match``
 
 
+_LEAD_WORDS = 64  # at most this many leading strings per alternative: beyond it, a shorter (common) prefix
+
+
 def _leading(seq: list) -> frozenset[str] | None:
-    """Literal runs one of which every match of the parsed pattern ``seq`` starts with (after zero-width
-    assertions), or None."""
+    """Literal strings one of which every match of the parsed pattern ``seq`` starts with (after zero-width
+    assertions), or None. A literal run is extended by what follows it (alternatives of literals, an
+    optional literal: "haven'?t (?:heard|had)" starts with "havent heard", "haven't heard", ...) while
+    there are at most ``_LEAD_WORDS`` strings."""
     i = 0
     while i < len(seq) and (seq[i][0] is _c.AT or seq[i][0] in (_c.ASSERT, _c.ASSERT_NOT)):
         i += 1
@@ -252,7 +257,11 @@ def _leading(seq: list) -> frozenset[str] | None:
         n = i
         while n < len(seq) and seq[n][0] is _c.LITERAL:
             n += 1
-        return frozenset(["".join(chr(av) for _, av in seq[i:n])])
+        run = "".join(chr(av) for _, av in seq[i:n])
+        more = _leading(seq[n:]) if n < len(seq) else None
+        if more is None or len(more) > _LEAD_WORDS:
+            return frozenset([run])
+        return frozenset(run + m for m in more)
     if op is _c.SUBPATTERN and not av[1] and not av[2]:
         return _leading([*av[-1], *seq[i + 1 :]])
     if op is _c.BRANCH:
@@ -260,6 +269,11 @@ def _leading(seq: list) -> frozenset[str] | None:
         if any(p is None for p in parts):
             return None
         return frozenset().union(*parts)  # type: ignore[arg-type]
+    if op is _c.MAX_REPEAT and av[0] == 0 and av[1] == 1:  # optional: with it or without it
+        with_it, without = _leading([*av[2], *seq[i + 1 :]]), _leading(seq[i + 1 :])
+        if with_it is None or without is None:
+            return None
+        return with_it | without
     return None
 
 
@@ -281,7 +295,9 @@ def _parts(pattern: re.Pattern[str]) -> list[_Part] | None:
         if lead is not None and min(map(len, lead)) >= _MIN_LITERAL:
             # Trying the few places where a match could start costs less than testing more literals first.
             regex = pattern if len(alts) == 1 else _compile(parsed.state, alt, flags)
-            out.append(_Part(lead, tuple(n for n in needs if n != lead), regex, lead=True))
+            # A requirement that every leading string already meets (holds one of its strings) tells nothing more.
+            rest = tuple(n for n in needs if not all(any(w in s for w in n) for s in lead))
+            out.append(_Part(lead, rest, regex, lead=True))
             continue
         first = most_selective(needs)
         rest = tuple(n for n in needs if n is not first)

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from analysis import cues, features, lexicon
+from analysis import cues, fastmatch, features, lexicon
 from analysis.fastmatch import FastMatcher, Searcher, quick
 from analysis.intent import PRAISE
 from analysis.intent import intent as fast_intent
@@ -58,6 +58,27 @@ def test_searchers_and_quick_patterns_answer_like_the_patterns(text: str) -> Non
             want = p.search(variant) is not None
             assert Searcher(p).search(variant) is want, (p.pattern, variant)
             assert (quick(p).search(variant) is not None) is want, (p.pattern, variant)
+
+
+def test_leading_strings_run_through_alternatives() -> None:
+    part = fastmatch._parts(re.compile(r"\b(?:haven'?t|never) (?:heard|got) back"))[0]
+    assert part.lead
+    assert part.first == {"haven't heard back", "havent heard back", "haven't got back", "havent got back",
+                          "never heard back", "never got back"}
+    assert part.rest == ()  # "back", "heard"/"got": every leading string holds them
+
+
+@SETTINGS
+@given(TEXTS)
+def test_every_match_starts_with_a_leading_string(text: str) -> None:
+    for variant in (text, text.lower()):
+        for p in PATTERNS:
+            searcher = Searcher(p)
+            for part in searcher.parts or searcher.twin or ():  # the twin: ``p`` without IGNORECASE
+                if part.lead:
+                    for at in range(len(variant) + 1):
+                        if part.regex.match(variant, at):
+                            assert any(variant.startswith(w, at) for w in part.first), (p.pattern, variant)
 
 
 _SEARCHERS = {lang: cues.scanner(lang) for lang in ("en", "de", "other")}
