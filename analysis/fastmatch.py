@@ -239,14 +239,14 @@ class _Part:
     lead: bool = False  # every match starts where a string of ``first`` occurs: try only there, with ``match``
 
 
-_LEAD_WORDS = 64  # at most this many leading strings per alternative: beyond it, a shorter (common) prefix
+_LEAD_WORDS = 64  # at most this many continuations of a literal run: beyond it, shorter ones
 
 
 def _leading(seq: list) -> frozenset[str] | None:
     """Literal strings one of which every match of the parsed pattern ``seq`` starts with (after zero-width
     assertions), or None. A literal run is extended by what follows it (alternatives of literals, an
-    optional literal: "haven'?t (?:heard|had)" starts with "havent heard", "haven't heard", ...) while
-    there are at most ``_LEAD_WORDS`` strings."""
+    optional literal: "haven'?t (?:heard|had)" starts with "havent heard", "haven't heard", ...), by at
+    most ``_LEAD_WORDS`` different continuations (cut shorter where there would be more)."""
     i = 0
     while i < len(seq) and (seq[i][0] is _c.AT or seq[i][0] in (_c.ASSERT, _c.ASSERT_NOT)):
         i += 1
@@ -259,8 +259,12 @@ def _leading(seq: list) -> frozenset[str] | None:
             n += 1
         run = "".join(chr(av) for _, av in seq[i:n])
         more = _leading(seq[n:]) if n < len(seq) else None
-        if more is None or len(more) > _LEAD_WORDS:
+        if more is None:
             return frozenset([run])
+        cut = max(map(len, more))
+        while len(more) > _LEAD_WORDS:  # too many: their first ``cut`` characters are enough
+            cut -= 1
+            more = frozenset(m[:cut] for m in more)
         return frozenset(run + m for m in more)
     if op is _c.SUBPATTERN and not av[1] and not av[2]:
         return _leading([*av[-1], *seq[i + 1 :]])
