@@ -207,6 +207,10 @@ def test_how_to_with_a_complaint_stays_criticism(tagger: Tagger, text: str) -> N
         "My flatmate switched to Hafenlicht too. No complaints so far.",
         "Ein Freund schwört auf Stromwerk Nord, ich bleibe bei Hafenlicht. Bisher keine Probleme.",
         "Hafenlicht läuft bei mir problemlos, null Probleme.",
+        "Ich kann mich nicht beschweren, Hafenlicht liefert.",
+        "Leute, nicht schlecht, die LichtBox von Hafenlicht. Leise und kompakt.",
+        "Die LichtBox von Hafenlicht ist gar nicht so schlecht.",
+        "Not bad at all, Hafenlicht. The new app is quick.",
     ],
 )
 def test_negated_trouble_reads_as_praise(tagger: Tagger, text: str) -> None:
@@ -230,6 +234,13 @@ def test_negated_trouble_does_not_hide_a_complaint(tagger: Tagger) -> None:
         ("bisher keine größeren probleme", "de", "bisher gut"),
         ("läuft problemlos", "de", "läuft gut"),
         ("keine probleme", "fr", "keine probleme"),  # only languages with a rule
+        ("can't complain, xbrandx just works", "en", "fine, xbrandx just works"),
+        ("came back to xbrandx. the grass wasn’t greener.", "en", "came back to xbrandx. fine."),
+        ("ich kann mich echt nicht beschweren", "de", "ich gut"),
+        ("gar nicht so schlecht, die app", "de", "gut, die app"),
+        ("ich staunte nicht schlecht über die rechnung", "de", "ich staunte nicht schlecht über die rechnung"),
+        ("da habe ich nicht schlecht gestaunt", "de", "da habe ich nicht schlecht gestaunt"),
+        ("nicht schlechter als vorher", "de", "nicht schlechter als vorher"),
     ],
 )
 def test_litotes_rewrites_only_negated_trouble(text: str, lang: str, settled: str) -> None:
