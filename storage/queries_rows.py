@@ -48,7 +48,10 @@ def _with_text(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
     """Attach author, title, text and url to rows chosen on ``facts`` (keeps their order)."""
     if keys.empty:
         return keys.assign(**{c: pd.Series(dtype="object") for c in TEXT_COLUMNS[2:]})
-    months = sorted({str(m) for m in keys["month"].dropna()})
+    if "month" in keys:  # rows read from ``mentions``
+        months = sorted({str(m) for m in keys["month"].dropna()})
+    else:  # rows of ``facts``, which spares itself the column: the partition is the UTC month of created_at
+        months = sorted(set(pd.to_datetime(keys["created_at"], utc=True).dt.strftime("%Y-%m").dropna()))
     text = store.df(
         "SELECT source, id, url, author, title, text FROM mentions "
         "WHERE month IN (SELECT unnest(?::VARCHAR[])) AND id IN (SELECT unnest(?::VARCHAR[]))",

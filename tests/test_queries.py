@@ -253,8 +253,12 @@ def test_the_fact_table_is_built_month_by_month_with_every_months_tags(tmp_path:
                        for s in ("x", "reddit") if not (k == 3 and s == "x")])  # one mention left untagged
     store = Store(d)
     assert store.facts_ready() and len(Lake(d).months(MENTIONS)) == 4
-    built = store.df("SELECT source, id, sentiment_label, criticism, topics, month FROM facts ORDER BY id, source")
-    plain = store.df("SELECT source, id, sentiment_label, criticism, topics, month FROM joined ORDER BY id, source")
+    cols = "source, id, sentiment_label, criticism, topics, created_at"
+    built = store.df(f"SELECT {cols} FROM facts ORDER BY id, source")  # noqa: S608
+    plain = store.df(f"SELECT {cols} FROM joined ORDER BY id, source")  # noqa: S608
     pd.testing.assert_frame_equal(built, plain)
     assert len(built) == 8 and built["criticism"].notna().sum() == 7
     assert list(built.loc[built["id"] == "m1", "sentiment_label"]) == ["positive", "positive"]
+    # the page's texts are read from the month partitions of the rows' UTC times (the fact table has no month)
+    page = qr.mentions_page(store, Filters(), limit=10)
+    assert len(page) == 8 and page["text"].tolist() == [f"post {i}" for i in page["id"]]
