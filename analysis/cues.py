@@ -27,6 +27,12 @@ def _cues(kind: str, items: dict[str, str]) -> list[Cue]:
 
 _N = r"(?:\d+|zwei|drei|vier|fünf|mehreren|two|three|four|five|several)"
 
+# A few patterns are written for speed, with the same matches (tests/test_analysis_speed.py checks them against
+# their plain forms): "(?<!\w)" for "\b" before a word character keeps an alternative apart, so that its own
+# literals decide whether it runs (the regex parser pulls a "\b" shared by "\ba|\bb" in front of both, and then
+# the literals of either let both run); a possessive gap, "[^.!?]{0,80}+", where what follows it can only start
+# with a character the gap excludes (giving characters back can never help).
+
 COMPLAINT = {
     "en": _cues("complaint", {
         "never arrived": r"\bnever (?:arrived|came|showed up|received|got (?:it|my))",
@@ -52,7 +58,7 @@ COMPLAINT = {
         "still not done": r"\bstill (?:says|shows|showing|pending|processing|nothing|broken|down|missing|not)\b|\b(?:ordered|paid|booked|reported|emailed|called) (?:\w+ ){0,3}(?:\d+|two|three|four|five|several|many) (?:days?|weeks?|months?|times) ago\b",
         "charged wrongly": r"\bcharged (?:\w+ ){0,5}(?:twice|double|wrong|again)\b|\b(?:wrong|incorrect) (?:charge|amount|bill|item|order|size)\b",
         "problem report": r"\b(?:an? |my |the |order |account |billing |delivery |login )(?:issue|problem)s?\b|\bproblem with\b|\bissues? with\b",
-        "arrived wrong": r"\b(?:came|arrived|delivered|showed up) (?:\w+ ){0,2}(?:missing|broken|damaged|late|wrong|without|open(?:ed)?|empty)\b|\bmissing (?:a|an|the|my|one|two|item|part|piece)\b",
+        "arrived wrong": r"\b(?:came|arrived|delivered|showed up) (?:\w+ ){0,2}(?:missing|broken|damaged|late|wrong|without|open(?:ed)?|empty)\b|(?<!\w)missing (?:a|an|the|my|one|two|item|part|piece)\b",
         "waiting on a reply": r"\bwait(?:ing|ed)? (?:on|for) (?:a |my |your |an )?(?:reply|response|answer|refund|call ?back|update|delivery|order|engineer|technician)\b",
         "what is going on": r"\bwhat(?:'s| is| the (?:heck|hell)) (?:going on|happening|wrong)\b|\bwhat the (?:heck|hell|f)\b|\bwtf\b|\bany update on\b|\bupdate me on\b",
         "urgent help": r"\bhelp ?!|\bplease advise\b|\bneed (?:help|assistance|an answer) (?:with|asap|now|urgently)",
@@ -63,7 +69,7 @@ COMPLAINT = {
         "late or damaged delivery": r"\b(?:days?|weeks?|hours?) late\b|\b(?:smashed|ripped|torn|cracked|dented|stale|cold|soggy|expired|mouldy|moldy|rotten|leaking)\b",
         "not as promised": r"\b(?:supposed to|was told|were told|promised|guaranteed)\b[^.!?]{0,60}\b(?:but|still|now|and|yet|never|not)\b|\bout of stock\b",
         "never received": r"\bnever (?:get|got|received?|receive|gotten|delivered|showed|shows)\b",
-        "again": r"\b(?:gone|went|is|are|down|off|out|broken|failed|crashed|cancelled|delayed|late|charged|happening|happened) (?:\w+ )?again\b|\b(?:twice|three times|3 times|\d+(?:st|nd|rd|th)? time) (?:in a row|now|this (?:week|month)|today)\b",
+        "again": r"\b(?:gone|went|is|are|down|off|out|broken|failed|crashed|cancelled|delayed|late|charged|happening|happened) (?:\w+ )?again\b|(?<!\w)(?:twice|three times|3 times|\d+(?:st|nd|rd|th)? time) (?:in a row|now|this (?:week|month)|today)\b",
         "disappointed question": r"\b(?:what gives|what'?s up with|how come|why (?:is|isn'?t|does|doesn'?t|did|didn'?t|can'?t|won'?t|would|are|aren'?t) (?:this|that|it|my|the|there|you)\b[^?]{0,60}\?|please explain|are you (?:serious|kidding|listening|out of))",
         "unable": r"\b(?:can'?t|cannot|could ?n'?t|unable to|impossible to|not able to) (?:\w+ )?(?:order|pay|log|sign|watch|see|find|access|use|book|check ?in|get|download|install|redeem|cancel|contact|reach|call|track|apply|buy|purchase|return|change|update)\b",
         "wrong item": r"\b(?:sent|gave|given|delivered|received|got) (?:me |us )?(?:a |an |the )?(?:wrong|ripped|broken|damaged|used|faulty|defective|incorrect|different|empty|open(?:ed)?)\b",
@@ -76,7 +82,7 @@ COMPLAINT = {
         "funktioniert nicht": r"\b(?:geht|gehen|funktioniert|funktionieren|klappt|läuft|lädt) (?:schon wieder |wieder |immer noch |"
                               r"seit \w+ |heute |gar |überhaupt )?(?:nicht|nix|nichts)\b|\bnicht erreichbar\b",
         "Störung/Ausfall": r"\b(?:störung|ausfall|ausgefallen|fällt aus|down|kaputt|abgestürzt|stürzt ab|fehlermeldung)\b|\bstürzt (?:\w+ ){1,4}ab\b",
-        "Wartezeit": rf"\b(?:seit|über|mehr als) {_N} (?:min|minuten|stunden|std|tagen|wochen|monaten)\b|\bwarteschleife\b",
+        "Wartezeit": rf"\b(?:seit|über|mehr als) {_N} (?:min|minuten|stunden|std|tagen|wochen|monaten)\b|(?<!\w)warteschleife\b",
         "keine Antwort": r"\bkeine (?:antwort|rückmeldung|reaktion)\b|\bniemand (?:antwortet|meldet sich|geht ran)\b"
                          r"|\bmeldet sich (?:keiner|niemand)\b",
         "Geld": r"\b(?:doppelt abgebucht|zu viel abgebucht|abzocke|abgezockt|erstattung|rückerstattung|versteckte kosten|"
@@ -87,7 +93,7 @@ COMPLAINT = {
         "Kündigung": r"\b(?:kündige|kündigen|gekündigt|wechsle|wechseln zu|nie wieder)\b",
         "geht nicht mehr": r"\b(?:geht|funktioniert|klappt|lädt|läuft) (?:\w+ ){0,2}nicht mehr\b|\bnicht mehr (?:erreichbar|möglich|lieferbar)\b",
         "falsch abgerechnet": r"\b(?:falsch|doppelt|zu viel) (?:abgerechnet|berechnet|abgebucht|geliefert)\b|\bfalsche (?:rechnung|lieferung|abrechnung|ware)\b",
-        "Problem gemeldet": r"\b(?:problem|probleme|ärger|stress) mit\b|\bseit (?:\w+ ){0,2}(?:tagen|wochen|monaten|stunden)\b",
+        "Problem gemeldet": r"\b(?:problem|probleme|ärger|stress) mit\b|(?<!\w)seit (?:\w+ ){0,2}(?:tagen|wochen|monaten|stunden)\b",
         "Bitte um Hilfe": r"\b(?:bitte|könnt ihr|können sie) (?:helfen|hilfe|um hilfe|das prüfen|nachsehen|melden|beheben)\b"
                           r"|\bhilfe!|\bwas ist (?:da )?los\b",
     }),
@@ -103,7 +109,7 @@ SARCASM = {
                      r"(?:not|never|again|still|delay|wait|lost|cancel)",
         "yeah right": r"\b(?:yeah right|oh great|just great|what a surprise|as usual|love (?:waiting|being)|#fail|#not)\b",
         "thanks for ruining": r"\b(?:thanks?|thank you|thx|tks)(?: so much| again| a lot)? for (?:ruining|wasting|losing|cancell?ing|delaying|nothing|sending me|doing nothing|making me wait|the (?:delay|wait|outage|mess))\b",
-        "praise after bad news": r"\b(?:prices? (?:up|rise|rising|increase|hike)|price (?:increase|hike)|(?:goes|going|went) up by|raising (?:prices|rates)|hik(?:e|es|ing) (?:the )?prices|more expensive|on hold|down again|delayed|cancell?ed)\b[^.!?]{0,80}[.!?]+\s*(?:brilliant|great|wonderful|fantastic|perfect|lovely|awesome|marvellous|splendid|amazing|just great)\s*(?:[.!]+|$)",
+        "praise after bad news": r"\b(?:prices? (?:up|rise|rising|increase|hike)|price (?:increase|hike)|(?:goes|going|went) up by|raising (?:prices|rates)|hik(?:e|es|ing) (?:the )?prices|more expensive|on hold|down again|delayed|cancell?ed)\b[^.!?]{0,80}+[.!?]+\s*(?:brilliant|great|wonderful|fantastic|perfect|lovely|awesome|marvellous|splendid|amazing|just great)\s*(?:[.!]+|$)",
         "nice work, broken": r"\b(?:nice|great|good|awesome|brilliant|well done|wow)\b[^.!?]{0,5}(?:work|job|service)?\W{0,5}[^.!?]{0,50}\b(?:late|smashed|broken|damaged|wrong|lost|cancell?ed|delayed|missing)\b",
     }),
     "de": _cues("Ironie", {
@@ -111,7 +117,7 @@ SARCASM = {
                             r"(?:verspätung|störung|wartezeit|stunden)|den (?:ausfall|ärger)|das (?:chaos|warten))",
         "toll gemacht": r"\b(?:toll|super|klasse|großartig|prima) (?:gemacht|gelöst|service|organisiert)\b.{0,40}"
                         r"(?:nicht|nie|wieder|immer noch|verspät|warte)",
-        "Lob nach schlechter Nachricht": r"\b(?:preise? (?:steigen|steigt|erhöht|rauf)|preiserhöhung|teurer|erhöht (?:die |den )?(?:preise?|abschlag|grundgebühr)|verspät\w*|ausgefallen|störung)\b[^.!?]{0,80}[.!?]+\s*(?:toll|super|klasse|prima|großartig|wunderbar|spitze|herrlich)\s*(?:[.!]+|$)",
+        "Lob nach schlechter Nachricht": r"\b(?:preise? (?:steigen|steigt|erhöht|rauf)|preiserhöhung|teurer|erhöht (?:die |den )?(?:preise?|abschlag|grundgebühr)|verspät\w*|ausgefallen|störung)\b[^.!?]{0,80}+[.!?]+\s*(?:toll|super|klasse|prima|großartig|wunderbar|spitze|herrlich)\s*(?:[.!]+|$)",
         "mal wieder": r"\b(?:wie immer|mal wieder|wer hätte das gedacht|läuft bei euch|#fail|na super|na toll|na klasse)\b",
     }),
 }

@@ -81,6 +81,49 @@ def test_every_match_starts_with_a_leading_string(text: str) -> None:
                             assert any(variant.startswith(w, at) for w in part.first), (p.pattern, variant)
 
 
+# Cue patterns written for speed (see analysis/cues.py): (language, name) -> (the fast piece, its plain form).
+REWRITTEN = {
+    ("en", "complaint: again"): (r"|(?<!\w)(?:twice", r"|\b(?:twice"),
+    ("en", "complaint: arrived wrong"): (r"|(?<!\w)missing", r"|\bmissing"),
+    ("de", "Beschwerde: Wartezeit"): (r"|(?<!\w)warteschleife", r"|\bwarteschleife"),
+    ("de", "Beschwerde: Problem gemeldet"): (r"|(?<!\w)seit", r"|\bseit"),
+    ("en", "sarcasm: praise after bad news"): (r"[^.!?]{0,80}+", r"[^.!?]{0,80}"),
+    ("de", "Ironie: Lob nach schlechter Nachricht"): (r"[^.!?]{0,80}+", r"[^.!?]{0,80}"),
+}
+REWRITE_PIECES = st.sampled_from(
+    "is went down again twice 3rd 21st 3 time times today now in a row came arrived missing a an item seit über "
+    "mehr als drei 3 tagen min warteschleife problem mit delayed price hike great störung verspätet toll . ! ? "
+    "xx yy _ é \n".split(" ")
+)
+REWRITE_TEXTS = st.one_of(
+    TEXTS,
+    st.lists(st.tuples(REWRITE_PIECES, SEPARATORS), max_size=40).map(lambda ps: "".join(p + s for p, s in ps)),
+    st.tuples(REWRITE_PIECES, st.integers(0, 90), REWRITE_PIECES).map(lambda t: f"{t[0]} {'x' * t[1]}{t[2]}"),
+)
+
+
+def _cue(lang: str, name: str) -> re.Pattern[str]:
+    return next(c.pattern for table in cues.TABLES[:3] for c in table[lang] if c.name == name)
+
+
+@SETTINGS
+@given(REWRITE_TEXTS)
+@example("störung " + "x" * 80 + ". toll")
+@example("störung " + "x" * 79 + ". toll")
+@example("delayed " + "x" * 80 + "! great")
+@example("_seit a b tagen")
+@example("xwarteschleife")
+@example("13th time now")
+@example("came a b missing")
+def test_cues_written_for_speed_answer_like_their_plain_forms(text: str) -> None:
+    for (lang, name), (fast, plain) in REWRITTEN.items():
+        pattern = _cue(lang, name)
+        assert fast in pattern.pattern
+        slow = re.compile(pattern.pattern.replace(fast, plain), pattern.flags)
+        for variant in (text, text.lower()):
+            assert (pattern.search(variant) is None) is (slow.search(variant) is None), (name, variant)
+
+
 _SEARCHERS = {lang: cues.scanner(lang) for lang in ("en", "de", "other")}
 
 
