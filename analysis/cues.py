@@ -248,6 +248,15 @@ class CueSet:
                          for k in range(len(lists))]
         self._twins = [tuple(g for g, (k2, _, s) in enumerate(flat) if k2 == k and s.twin is not None)
                        for k in range(len(lists))]
+        self._of_lists: dict[tuple[int, ...], tuple[frozenset[int], frozenset[int], frozenset[int]]] = {}
+        # For ``any``, per list and for plain and other text: the cues that run whatever the literals, and the rest.
+        self._always: list[tuple[frozenset[int], frozenset[int]]] = []
+        self._gated: list[tuple[frozenset[int], frozenset[int]]] = []
+        for k in range(len(lists)):
+            members = frozenset(g for g, k2 in enumerate(self._list) if k2 == k)
+            always = (frozenset(self._ungated[k]), frozenset(self._ungated[k] + self._twins[k]))
+            self._always.append(always)
+            self._gated.append((members - always[0], members - always[1]))
         fixes = "".join({s.fixes.pattern[1:-1] for _, _, s in flat if s.twin is not None and s.fixes is not None})
         self._fixes = re.compile(f"[{fixes}]") if fixes else None
 
@@ -255,18 +264,27 @@ class CueSet:
         """One pass over ``text``: what ``find_lists`` and ``any`` need to know about it."""
         return Scan(text, self.literals.present(text), self._fixes)
 
-    def _candidates(self, scan: Scan, which: tuple[int, ...]) -> list[int]:
-        """Numbers of the cues of the lists ``which`` that must run on the text, in order."""
+    def _touched(self, scan: Scan) -> frozenset[int]:
+        """The cues, of every list, that a literal found in the text lets through (worked out once per scan)."""
         touched = scan.touched
-        if touched is None:  # the cues, of every list, that a literal found lets through: once per scan
+        if touched is None:
             touch = self._touch
             touched = scan.touched = frozenset().union(*[touch[w] for w in scan.present if w in touch])
-        out = set(touched)
-        for k in which:
-            out.update(self._ungated[k])
-            twins = self._twins[k]
-            if twins and not out.issuperset(twins) and not scan.plain:
-                out.update(twins)  # their case-sensitive forms do not apply: the patterns run as they are
+        return touched
+
+    def _candidates(self, scan: Scan, which: tuple[int, ...]) -> list[int]:
+        """Numbers of the cues of the lists ``which`` that must run on the text, in order."""
+        sets = self._of_lists.get(which)
+        if sets is None:
+            sets = self._of_lists[which] = (
+                frozenset(g for g, k in enumerate(self._list) if k in which),
+                frozenset(g for k in which for g in self._ungated[k]),
+                frozenset(g for k in which for g in self._twins[k]),
+            )
+        members, ungated, twins = sets
+        out = self._touched(scan) & members | ungated
+        if twins and not scan.plain:
+            out |= twins  # their case-sensitive forms do not apply: the patterns run as they are
         return sorted(out)
 
     def find_lists(self, scan: Scan, which: tuple[int, ...]) -> list[list[str]]:
@@ -277,9 +295,8 @@ class CueSet:
         text, present = scan.text, scan.present
         plain = scan.plain if any(self._twins[k] for k in which) else None
         for g in self._candidates(scan, which):
-            n = slot.get(lists[g])
-            if n is not None and search[g](text, present, plain):
-                out[n].append(names[g])
+            if search[g](text, present, plain):
+                out[slot[lists[g]]].append(names[g])
         return out
 
     def find(self, text: str, which: int = 0) -> list[str]:
@@ -288,9 +305,16 @@ class CueSet:
 
     def any(self, scan: Scan, which: int) -> bool:
         """Whether any cue (or pattern) of list ``which`` occurs in the scanned text."""
-        lists, search = self._list, self._search
+        search = self._search
         text, present, plain = scan.text, scan.present, scan.plain
-        return any(search[g](text, present, plain) for g in self._candidates(scan, (which,)) if lists[g] == which)
+        form = 0 if plain else 1  # the cues of ``_candidates``, in any order
+        for g in self._always[which][form]:
+            if search[g](text, present, plain):
+                return True
+        for g in self._touched(scan) & self._gated[which][form]:
+            if search[g](text, present, plain):
+                return True
+        return False
 
 
 class Scan:
