@@ -6,6 +6,7 @@ with month-partition pruning, so a page costs about the same at a thousand or a 
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -44,6 +45,16 @@ def safe_url(url: object) -> str | None:
     return url.strip()
 
 
+def _span(rows: pd.DataFrame) -> tuple[str, list[datetime]]:
+    """A condition on ``created_at`` that every one of some chosen rows meets, and its parameters: a tag row and
+    a mention's text carry the mention's time, so bounding a lookup by the rows' first and last time lets DuckDB
+    skip the row groups of other times (parquet statistics). No condition when a row has no time."""
+    times = pd.to_datetime(rows["created_at"], utc=True)
+    if times.empty or times.isna().any():
+        return "true", []
+    return "created_at BETWEEN ? AND ?", [times.min().to_pydatetime(), times.max().to_pydatetime()]
+
+
 def _with_text(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
     """Attach author, title, text and url to rows chosen on ``facts`` (keeps their order)."""
     if keys.empty:
@@ -52,10 +63,11 @@ def _with_text(store: Store, keys: pd.DataFrame) -> pd.DataFrame:
         months = sorted({str(m) for m in keys["month"].dropna()})
     else:  # rows of ``facts``, which spares itself the column: the partition is the UTC month of created_at
         months = sorted(set(pd.to_datetime(keys["created_at"], utc=True).dt.strftime("%Y-%m").dropna()))
+    when, bounds = _span(keys)
     text = store.df(
-        "SELECT source, id, url, author, title, text FROM mentions "
-        "WHERE month IN (SELECT unnest(?::VARCHAR[])) AND id IN (SELECT unnest(?::VARCHAR[]))",
-        [months, list(keys["id"])],
+        "SELECT source, id, url, author, title, text FROM mentions "  # noqa: S608 - ``when`` is ours
+        f"WHERE month IN (SELECT unnest(?::VARCHAR[])) AND {when} AND id IN (SELECT unnest(?::VARCHAR[]))",
+        [months, *bounds, list(keys["id"])],
     ).drop_duplicates(["source", "id"])
     out = keys.merge(text, on=["source", "id"], how="left")
     out["url"] = out["url"].map(safe_url)
@@ -72,10 +84,11 @@ def _page_from_parquet(store: Store, f: Filters, order: str, limit: int) -> pd.D
         [*params, limit],
     )
     months = sorted({str(m) for m in frame["month"].dropna()})
+    when, bounds = _span(frame)
     tags = store.df(
-        "SELECT source, id, lang, sentiment_label, criticism, topics, intent FROM tags "
-        "WHERE month IN (SELECT unnest(?::VARCHAR[])) AND id IN (SELECT unnest(?::VARCHAR[]))",
-        [months, list(frame["id"])],
+        "SELECT source, id, lang, sentiment_label, criticism, topics, intent FROM tags "  # noqa: S608 - ``when`` is ours
+        f"WHERE month IN (SELECT unnest(?::VARCHAR[])) AND {when} AND id IN (SELECT unnest(?::VARCHAR[]))",
+        [months, *bounds, list(frame["id"])],
     ).drop_duplicates(["source", "id"])
     out = frame.merge(tags, on=["source", "id"], how="left")
     out["lang"] = out["lang"].fillna(out["source_lang"])

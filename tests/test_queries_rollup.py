@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analysis import rollups
+from analysis.version import ANALYZER_VERSION
 from earshot.config import EXAMPLE_CONFIG, load_config
 from earshot.context import Context
 from storage import queries
@@ -16,7 +17,7 @@ from storage import queries_metrics as qm
 from storage import queries_rows as qr
 from storage.lake import Lake
 from storage.queries import Filters, Store
-from storage.schema import MENTIONS, empty_row
+from storage.schema import MENTIONS, TAGS, empty_row
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -34,6 +35,12 @@ def _rows(n: int, start: int = 0) -> list[dict]:
 def test_fast_start_matches_a_full_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d = tmp_path / "data"
     Lake(d).append(MENTIONS, _rows(300))
+    Lake(d).append(TAGS, [  # every third mention untagged
+        {"source": r["source"], "id": r["id"], "created_at": r["created_at"], "analyzer_version": ANALYZER_VERSION,
+         "tagged_at": T0, "lang": "en", "sentiment": -0.5, "sentiment_label": ("negative", "neutral")[i % 2],
+         "criticism": i % 2 == 0, "criticism_reasons": [], "topics": ["billing"], "intent": "other"}
+        for i, r in enumerate(_rows(300)) if i % 3
+    ])
     ctx = Context(load_config(EXAMPLE_CONFIG), d)
     result = rollups.refresh(ctx)
     assert result.mentions == 300 and (d / "rollups" / "daily.parquet").exists()
@@ -50,6 +57,9 @@ def test_fast_start_matches_a_full_build(tmp_path: Path, monkeypatch: pytest.Mon
     before = qr.mentions_page(fast, f, "engagement", 20)  # read from parquet while facts are pending
     expected = qr.mentions_page(full, f, "engagement", 20)
     assert list(before["id"]) == list(expected["id"]) and list(before["text"]) == list(expected["text"])
+    tagged = ["sentiment_label", "criticism", "topics"]
+    assert before[tagged].astype(str).equals(expected[tagged].astype(str))
+    assert expected["sentiment_label"].notna().sum() > 5 and expected["sentiment_label"].isna().sum() > 2
     fast.warm()
     deadline = time.monotonic() + 30
     while not fast.facts_ready() and time.monotonic() < deadline:
