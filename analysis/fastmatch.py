@@ -86,13 +86,14 @@ class MatcherGroup:
 # unexpected they fall back to the pattern as it is.
 
 _MIN_LITERAL = 3  # shorter literals (sets with one) are too common to rule anything out
+_RARE_CHARS = frozenset("?!.")  # but these end sentences: a pattern that needs one is skipped in a text without
 
 
 def requirements(items: list, flags: int = 0) -> list[frozenset[str]]:
     """Sets of literal strings such that every match of the parsed pattern ``items`` contains at least one
     string of *each* set (a sequence needs each of its parts, an alternation one of its branches, a repeat
-    with minimum 0 nothing). Only sets whose strings all have ``_MIN_LITERAL``+ characters; nothing for a
-    case-insensitive pattern."""
+    with minimum 0 nothing). Only sets whose strings all have ``_MIN_LITERAL``+ characters, or are single
+    characters that end sentences (``[.!?]``, a question mark); nothing for a case-insensitive pattern."""
     if flags & re.IGNORECASE:
         return []
 
@@ -112,13 +113,15 @@ def requirements(items: list, flags: int = 0) -> list[frozenset[str]]:
                 out.extend(needs(list(av[2])))
             elif op is _c.ATOMIC_GROUP:
                 out.extend(needs(list(av)))
+            elif op is _c.IN and all(iop is _c.LITERAL for iop, _ in av):  # a class of a few characters: [.!?]
+                out.append(frozenset(chr(iav) for _, iav in av))
             elif op is _c.BRANCH:
                 parts = [best(list(b)) for b in av[1]]
                 if all(p is not None for p in parts):
                     out.append(frozenset().union(*parts))  # type: ignore[arg-type]
         if run:
             out.append(frozenset([run]))
-        return [s for s in dict.fromkeys(out) if min(map(len, s)) >= _MIN_LITERAL]
+        return [s for s in dict.fromkeys(out) if min(map(len, s)) >= _MIN_LITERAL or s <= _RARE_CHARS]
 
     def best(seq: list) -> frozenset[str] | None:
         return most_selective(needs(seq))

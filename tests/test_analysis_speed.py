@@ -68,6 +68,16 @@ def test_leading_strings_run_through_alternatives() -> None:
     assert part.rest == ()  # "back", "heard"/"got": every leading string holds them
 
 
+def test_a_needed_sentence_end_is_looked_up_too() -> None:
+    pattern = re.compile(r"\bis (?:\S+ ){0,3}down\s*\?")
+    assert frozenset("?") in fastmatch._parts(pattern)[0].rest
+    searcher = Searcher(pattern)
+    assert "?" in searcher.scanned()
+    assert not searcher.search("is it down", {"is ", "down"})
+    assert searcher.search("is it down ?", {"is ", "down", "?"})
+    assert frozenset(".!?") in fastmatch.requirements(list(re._parser.parse(r"x[.!?]+y")))
+
+
 @SETTINGS
 @given(TEXTS)
 def test_every_match_starts_with_a_leading_string(text: str) -> None:
