@@ -248,7 +248,7 @@ class CueSet:
                          for k in range(len(lists))]
         self._twins = [tuple(g for g, (k2, _, s) in enumerate(flat) if k2 == k and s.twin is not None)
                        for k in range(len(lists))]
-        self._of_lists: dict[tuple[int, ...], tuple[frozenset[int], frozenset[int], frozenset[int]]] = {}
+        self._of_lists: dict[tuple[int, ...], tuple[frozenset[int], frozenset[int], frozenset[int], dict[int, int]]] = {}
         # For ``any``, per list and for plain and other text: the cues that run whatever the literals, and the rest.
         self._always: list[tuple[frozenset[int], frozenset[int]]] = []
         self._gated: list[tuple[frozenset[int], frozenset[int]]] = []
@@ -272,16 +272,23 @@ class CueSet:
             touched = scan.touched = frozenset().union(*[touch[w] for w in scan.present if w in touch])
         return touched
 
-    def _candidates(self, scan: Scan, which: tuple[int, ...]) -> list[int]:
-        """Numbers of the cues of the lists ``which`` that must run on the text, in order."""
-        sets = self._of_lists.get(which)
-        if sets is None:
-            sets = self._of_lists[which] = (
-                frozenset(g for g, k in enumerate(self._list) if k in which),
+    def _of(self, which: tuple[int, ...]) -> tuple[frozenset[int], frozenset[int], frozenset[int], dict[int, int]]:
+        """For the lists ``which`` (kept): their cues, those that run whatever the literals, those with a
+        case-insensitive pattern, and the position in ``which`` of each cue's list."""
+        found = self._of_lists.get(which)
+        if found is None:
+            members = frozenset(g for g, k in enumerate(self._list) if k in which)
+            found = self._of_lists[which] = (
+                members,
                 frozenset(g for k in which for g in self._ungated[k]),
                 frozenset(g for k in which for g in self._twins[k]),
+                {g: which.index(self._list[g]) for g in members},
             )
-        members, ungated, twins = sets
+        return found
+
+    def _candidates(self, scan: Scan, which: tuple[int, ...]) -> list[int]:
+        """Numbers of the cues of the lists ``which`` that must run on the text, in order."""
+        members, ungated, twins, _ = self._of(which)
         out = self._touched(scan) & members | ungated
         if twins and not scan.plain:
             out |= twins  # their case-sensitive forms do not apply: the patterns run as they are
@@ -289,14 +296,14 @@ class CueSet:
 
     def find_lists(self, scan: Scan, which: tuple[int, ...]) -> list[list[str]]:
         """Names of the cues found in the scanned text, for each list in ``which``."""
+        slot = self._of(which)[3]
         out: list[list[str]] = [[] for _ in which]
-        slot = {k: n for n, k in enumerate(which)}
-        lists, names, search = self._list, self._name, self._search
+        names, search = self._name, self._search
         text, present = scan.text, scan.present
-        plain = scan.plain if any(self._twins[k] for k in which) else None
+        plain = scan.plain if self._of_lists[which][2] else None
         for g in self._candidates(scan, which):
             if search[g](text, present, plain):
-                out[slot[lists[g]]].append(names[g])
+                out[slot[g]].append(names[g])
         return out
 
     def find(self, text: str, which: int = 0) -> list[str]:
