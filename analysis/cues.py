@@ -243,7 +243,7 @@ class CueSet:
         for g, (_, _, s) in enumerate(flat):
             for w in s.literals():
                 touch.setdefault(w, []).append(g)
-        self._touch = {w: tuple(gs) for w, gs in touch.items()}
+        self._touch = {w: tuple(touch.get(w, ())) for w in self.literals.words}  # every literal scanned for
         self._ungated = [tuple(g for g, (k2, _, s) in enumerate(flat) if k2 == k and not s.gated)
                          for k in range(len(lists))]
         self._twins = [tuple(g for g, (k2, _, s) in enumerate(flat) if k2 == k and s.twin is not None)
@@ -268,8 +268,7 @@ class CueSet:
         """The cues, of every list, that a literal found in the text lets through (worked out once per scan)."""
         touched = scan.touched
         if touched is None:
-            touch = self._touch
-            touched = scan.touched = frozenset().union(*[touch[w] for w in scan.present if w in touch])
+            touched = scan.touched = frozenset().union(*map(self._touch.__getitem__, scan.present))
         return touched
 
     def _of(self, which: tuple[int, ...]) -> tuple[frozenset[int], frozenset[int], frozenset[int], dict[int, int]]:
