@@ -244,6 +244,7 @@ class CueSet:
             for w in s.literals():
                 touch.setdefault(w, []).append(g)
         self._touch = {w: tuple(touch.get(w, ())) for w in self.literals.words}  # every literal scanned for
+        self._known: dict[frozenset[str], frozenset[int]] = {}  # the literals found in a text -> the cues they let through
         self._ungated = [tuple(g for g, (k2, _, s) in enumerate(flat) if k2 == k and not s.gated)
                          for k in range(len(lists))]
         self._twins = [tuple(g for g, (k2, _, s) in enumerate(flat) if k2 == k and s.twin is not None)
@@ -262,13 +263,19 @@ class CueSet:
 
     def scan(self, text: str) -> Scan:
         """One pass over ``text``: what ``find_lists`` and ``any`` need to know about it."""
-        return Scan(text, self.literals.present(text), self._fixes)
+        return Scan(text, frozenset(self.literals.present(text)), self._fixes)
 
     def _touched(self, scan: Scan) -> frozenset[int]:
         """The cues, of every list, that a literal found in the text lets through (worked out once per scan)."""
         touched = scan.touched
         if touched is None:
-            touched = scan.touched = frozenset().union(*map(self._touch.__getitem__, scan.present))
+            present = scan.present
+            touched = self._known.get(present)  # texts share few combinations of literals
+            if touched is None:
+                if len(self._known) >= 50_000:
+                    self._known.clear()
+                touched = self._known[present] = frozenset().union(*map(self._touch.__getitem__, present))
+            scan.touched = touched
         return touched
 
     def _of(self, which: tuple[int, ...]) -> tuple[frozenset[int], frozenset[int], frozenset[int], dict[int, int]]:
@@ -329,7 +336,7 @@ class Scan:
 
     __slots__ = ("text", "present", "touched", "_fixes", "_plain")
 
-    def __init__(self, text: str, present: set[str], fixes: re.Pattern[str] | None) -> None:
+    def __init__(self, text: str, present: frozenset[str], fixes: re.Pattern[str] | None) -> None:
         self.text = text
         self.present = present
         self.touched: frozenset[int] | None = None  # kept by ``CueSet._candidates``
