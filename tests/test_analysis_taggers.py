@@ -219,9 +219,16 @@ def test_negated_trouble_reads_as_praise(tagger: Tagger, text: str) -> None:
     assert tags["sentiment_label"] != "negative" and tags["sentiment"] > 0
 
 
-def test_negated_trouble_does_not_hide_a_complaint(tagger: Tagger) -> None:
-    tags = one(tagger, "No problems for years, but since Monday the Hafenlicht app is down and nobody answers")
-    assert tags["criticism"] is True
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No problems for years, but since Monday the Hafenlicht app is down and nobody answers",
+        "Hafenlicht: you cannot complain to anyone, the chat bot just loops",
+        "Es wäre nicht schlecht, wenn Hafenlicht endlich mal zurückrufen würde",
+    ],
+)
+def test_negated_trouble_does_not_hide_a_complaint(tagger: Tagger, text: str) -> None:
+    assert one(tagger, text)["criticism"] is True
 
 
 @pytest.mark.parametrize(
@@ -241,6 +248,18 @@ def test_negated_trouble_does_not_hide_a_complaint(tagger: Tagger) -> None:
         ("ich staunte nicht schlecht über die rechnung", "de", "ich staunte nicht schlecht über die rechnung"),
         ("da habe ich nicht schlecht gestaunt", "de", "da habe ich nicht schlecht gestaunt"),
         ("nicht schlechter als vorher", "de", "nicht schlechter als vorher"),
+        ("ich kann mich über xbrandx nicht beschweren", "de", "ich gut"),
+        # left alone: trouble told about, unable to complain, requests, other idioms
+        ("no complaint was ever answered", "en", "no complaint was ever answered"),
+        ("you cannot complain to anyone, the bot loops", "en", "you cannot complain to anyone, the bot loops"),
+        ("i would not bad-mouth them", "en", "i would not bad-mouth them"),
+        ("the grass is greener over there", "en", "the grass is greener over there"),
+        ("keine beschwerde wurde bearbeitet", "de", "keine beschwerde wurde bearbeitet"),
+        ("ich kann mich nicht beschweren, weil niemand rangeht", "de",
+         "ich kann mich nicht beschweren, weil niemand rangeht"),
+        ("es wäre nicht schlecht, wenn ihr zurückruft", "de", "es wäre nicht schlecht, wenn ihr zurückruft"),
+        ("da hab ich nicht schlecht geschaut", "de", "da hab ich nicht schlecht geschaut"),
+        ("nehmt es mir nicht übel", "de", "nehmt es mir nicht übel"),
     ],
 )
 def test_litotes_rewrites_only_negated_trouble(text: str, lang: str, settled: str) -> None:
