@@ -78,6 +78,17 @@ def _joined(mentions: str, tags: str) -> str:
     )
 
 
+_NO_TAGS = "sentiment_label IS NULL AND criticism IS NULL AND intent IS NULL"  # a fact row without a tag row
+# Tags of the fact rows that have none in their own month, from any month (only those rows' keys are looked up).
+_UNTAGGED_FIX = (
+    "UPDATE {name} AS f SET lang = coalesce(t.lang, f.lang), sentiment = t.sentiment, "  # noqa: S608 - names are ours
+    "sentiment_label = t.sentiment_label, criticism = t.criticism, topics = t.topics, intent = t.intent "
+    "FROM (SELECT tags.* FROM tags SEMI JOIN (SELECT source, id FROM {name} WHERE " + _NO_TAGS + ") u "
+    "USING (source, id)) t WHERE f.source = t.source AND f.id = t.id "
+    "AND f.sentiment_label IS NULL AND f.criticism IS NULL AND f.intent IS NULL"
+)
+
+
 def _month_of(path: str) -> str:
     """The partition of a lake file (``.../month=YYYY-MM/part-*.parquet``)."""
     return Path(path).parent.name.removeprefix("month=")
@@ -265,7 +276,9 @@ class Store:
 
         Built one month at a time: a mention's tag rows are in its month's partition (both tables are
         partitioned by the mention's ``created_at``), so each join holds one month's tags, not all of
-        them (1M mentions: peak memory about 100 MB lower, and faster)."""
+        them (1M mentions: peak memory about 100 MB lower, and faster). A mention stored again in a later
+        month (a dated-by-collection item fetched twice) has its tags in the first one: rows left without
+        tags are then looked up in every month (``_UNTAGGED_FIX``), as ``joined`` finds them."""
         with self._lock:  # even a cursor is made on ``con``, which another thread may be using
             cur = self.con.cursor()
             months = list(self._months)
@@ -277,6 +290,8 @@ class Store:
                     cur.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM facts WHERE false")  # noqa: S608
                     for month in months:
                         cur.execute(f"INSERT INTO {name} SELECT {FACT_COLUMNS} FROM ({one_month})", {"m": month})  # noqa: S608
+                    if cur.execute(f"SELECT count(*) FROM {name} WHERE {_NO_TAGS}").fetchone()[0]:  # noqa: S608
+                        cur.execute(_UNTAGGED_FIX.format(name=name))
                     break
                 except duckdb.Error as exc:  # a file compacted away, or the process is shutting down
                     if attempt == 2:

@@ -46,9 +46,9 @@ def safe_url(url: object) -> str | None:
 
 
 def _span(rows: pd.DataFrame) -> tuple[str, list[datetime]]:
-    """A condition on ``created_at`` that every one of some chosen rows meets, and its parameters: a tag row and
-    a mention's text carry the mention's time, so bounding a lookup by the rows' first and last time lets DuckDB
-    skip the row groups of other times (parquet statistics). No condition when a row has no time."""
+    """A condition on ``created_at`` that every one of some chosen rows meets, and its parameters: a mention's
+    text, and the tag rows written for it, carry its time, so bounding a lookup by the rows' first and last time
+    lets DuckDB skip the row groups of other times (parquet statistics). No condition when a row has no time."""
     times = pd.to_datetime(rows["created_at"], utc=True)
     if times.empty or times.isna().any():
         return "true", []
@@ -85,11 +85,16 @@ def _page_from_parquet(store: Store, f: Filters, order: str, limit: int) -> pd.D
     )
     months = sorted({str(m) for m in frame["month"].dropna()})
     when, bounds = _span(frame)
+    sql = "SELECT source, id, lang, sentiment_label, criticism, topics, intent FROM tags WHERE "
     tags = store.df(
-        "SELECT source, id, lang, sentiment_label, criticism, topics, intent FROM tags "  # noqa: S608 - ``when`` is ours
-        f"WHERE month IN (SELECT unnest(?::VARCHAR[])) AND {when} AND id IN (SELECT unnest(?::VARCHAR[]))",
+        sql + f"month IN (SELECT unnest(?::VARCHAR[])) AND {when} AND id IN (SELECT unnest(?::VARCHAR[]))",
         [months, *bounds, list(frame["id"])],
-    ).drop_duplicates(["source", "id"])
+    )
+    # a mention stored again in a later month has its tag rows in the first one only: look those up anywhere
+    missing = sorted(set(frame["id"]) - set(tags["id"]))
+    if missing:
+        tags = pd.concat([tags, store.df(sql + "id IN (SELECT unnest(?::VARCHAR[]))", [missing])])
+    tags = tags.drop_duplicates(["source", "id"])
     out = frame.merge(tags, on=["source", "id"], how="left")
     out["lang"] = out["lang"].fillna(out["source_lang"])
     return _with_text(store, out)

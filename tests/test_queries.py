@@ -262,3 +262,25 @@ def test_the_fact_table_is_built_month_by_month_with_every_months_tags(tmp_path:
     # the page's texts are read from the month partitions of the rows' UTC times (the fact table has no month)
     page = qr.mentions_page(store, Filters(), limit=10)
     assert len(page) == 8 and page["text"].tolist() == [f"post {i}" for i in page["id"]]
+
+
+def test_a_mention_stored_again_in_a_later_month_keeps_its_tags(tmp_path: Path) -> None:
+    """An item dated by its collection is stored again when fetched in a later month; its tag rows are in the
+    first month only. The month-by-month build must still give both copies their tags, as ``joined`` does."""
+    d = tmp_path / "data"
+    lake = Lake(d)
+    jan, feb = datetime(2026, 1, 20, tzinfo=UTC), datetime(2026, 2, 3, tzinfo=UTC)
+    lake.append(MENTIONS, [mention("dup", jan), mention("other", feb), mention("new", feb)])
+    lake.append(MENTIONS, [mention("dup", feb)])  # the same key again, in February
+    lake.append(TAGS, [tag("dup", jan, "negative", True, ["billing"]), tag("other", feb, "positive", False)])
+    store = Store(d)
+    assert store.facts_ready()
+    cols = "id, created_at, sentiment_label, criticism, topics, intent"
+    built = store.df(f"SELECT {cols} FROM facts ORDER BY id, created_at")  # noqa: S608
+    plain = store.df(f"SELECT {cols} FROM joined ORDER BY id, created_at")  # noqa: S608
+    pd.testing.assert_frame_equal(built, plain)
+    assert built["sentiment_label"].fillna("-").tolist() == ["negative", "negative", "-", "positive"]
+    assert built["criticism"].tolist()[:2] == [True, True] and pd.isna(built["criticism"].iloc[2])  # "new": untagged
+    # the same before the fact table is built (the page read from parquet)
+    early = qr._page_from_parquet(store, Filters(), qr.SORTS["recency"], 10).sort_values(["id", "created_at"])
+    assert early["sentiment_label"].fillna("-").tolist() == ["negative", "negative", "-", "positive"]
