@@ -2,8 +2,11 @@
 
 The spike rule (``analysis.spikes``) needs three of them for scalar arguments: the Poisson and
 negative-binomial tails and one chi-square quantile. ``scipy.special`` has them too, but importing
-it costs the dashboard's first render about 0.3 s; these take microseconds per call and agree with
-scipy to about 1e-12 relative (``tests/test_incomplete.py`` compares them over a grid).
+it costs the dashboard's first render about 0.3 s; these take microseconds per call. They agree with
+scipy within 1e-9 relative for the counts of a day or an hour of criticism (up to several thousand;
+``tests/test_incomplete.py`` compares them over a grid); for counts near a million the beta tail
+is off by up to about 1e-6 (cancellation between the ``lgamma`` terms), far below what moves a
+p-value across a threshold.
 
 Methods: the power series and the continued fraction (modified Lentz) of the incomplete gamma and
 beta functions, each used where it converges fast, with the prefactor computed in logs; the
