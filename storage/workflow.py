@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -299,18 +299,11 @@ class WorkflowStore:
         self, author: str | None = None, threads: Iterable[str] = (), mentions: Iterable[tuple[str, str]] = ()
     ) -> dict[str, int]:
         """Erase one author (their corrections, alerts that quote them) and/or the given threads'
-        decisions and mentions' corrections (the caller finds those in the lake; ``purge`` passes
-        no author, only the purged mentions and threads)."""
+        decisions and mentions' corrections (the caller finds those in the lake; ``forget_among`` is
+        ``purge``'s variant)."""
         threads, mentions = list(threads), list(mentions)
         with self._write() as con:
-            counts = {"decisions": 0, "current": 0, "corrections": 0, "alerts": 0}
-            for t in threads:
-                counts["decisions"] += con.execute("DELETE FROM decisions WHERE thread = ?", (t,)).rowcount
-                counts["current"] += con.execute("DELETE FROM current WHERE thread = ?", (t,)).rowcount
-            for source, mid in mentions:
-                counts["corrections"] += con.execute(
-                    "DELETE FROM corrections WHERE source = ? AND mention_id = ?", (source, mid)
-                ).rowcount
+            counts = _delete(con, threads, mentions)
             if author:
                 counts["corrections"] += con.execute("DELETE FROM corrections WHERE author = ?", (author,)).rowcount
                 counts["alerts"] = con.execute(
@@ -318,6 +311,34 @@ class WorkflowStore:
                     (author,),
                 ).rowcount
         return counts
+
+    def forget_among(
+        self, threads: Container[str], mentions: Callable[[set[tuple[str, str]]], Iterable[tuple[str, str]]]
+    ) -> dict[str, int]:
+        """Delete the decisions of the stored threads that are in ``threads``, and the corrections of the
+        corrected mentions that ``mentions`` picks (it is given the set of corrected ``(source, id)``).
+
+        What is stored is read in the transaction that deletes, so a decision or correction recorded
+        while the caller was looking (``purge`` reads the lake first) is not missed.
+        """
+        with self._write() as con:
+            stored = {r[0] for r in con.execute("SELECT thread FROM current UNION SELECT thread FROM decisions")}
+            corrected = {(r[0], r[1]) for r in con.execute("SELECT DISTINCT source, mention_id FROM corrections")}
+            picked = sorted(set(mentions(corrected)) & corrected) if corrected else []
+            return _delete(con, sorted(t for t in stored if t in threads), picked)
+
+
+def _delete(con: sqlite3.Connection, threads: list[str], mentions: list[tuple[str, str]]) -> dict[str, int]:
+    """Delete the threads' decisions and the mentions' corrections within the caller's transaction."""
+    counts = {"decisions": 0, "current": 0, "corrections": 0, "alerts": 0}
+    for t in threads:
+        counts["decisions"] += con.execute("DELETE FROM decisions WHERE thread = ?", (t,)).rowcount
+        counts["current"] += con.execute("DELETE FROM current WHERE thread = ?", (t,)).rowcount
+    for source, mid in mentions:
+        counts["corrections"] += con.execute(
+            "DELETE FROM corrections WHERE source = ? AND mention_id = ?", (source, mid)
+        ).rowcount
+    return counts
 
 
 # Correction fields as the tag table names them (analysis.corrections reads these).

@@ -3,6 +3,7 @@ also when ``forget`` dies half-way and is run again, and for mentions that sit i
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,10 @@ def key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class ThreadCollector(ListCollector):
-    """ListCollector whose payloads may name the post they answer (``parent``)."""
+    """ListCollector whose payloads may name the post they answer (``parent``) and their thread (``conv``)."""
 
     def to_mention(self, raw: Any) -> dict[str, Any] | None:
-        return {**super().to_mention(raw), "parent_id": raw.get("parent")}
+        return {**super().to_mention(raw), "parent_id": raw.get("parent"), "conversation_id": raw.get("conv")}
 
 
 def _left(ctx: Context, keys: set[tuple[str, str]]) -> dict[str, Any]:
@@ -82,6 +83,72 @@ def test_purge_deletes_the_workflow_rows_of_purged_mentions(tmp_path: Path) -> N
     assert report.removed["workflow entries"] == 4  # 2 corrections, fake:old's decision and current row
     # The next analysis pass finds nothing to put back.
     assert corrections.keys(corrections.load(ctx.data_dir)) == {("fake", "new", "intent")}
+
+
+@pytest.mark.parametrize("how", ["conversation", "parent"])
+def test_purge_deletes_decisions_of_threads_whose_root_was_never_collected(tmp_path: Path, how: str) -> None:
+    """A thread keyed by a root we never collected (another's submission, a reply's lost root) goes
+    with its last post, as ``analysis.conversations.thread_keys`` keys it."""
+    ctx = Context(config(tmp_path, keep_raw="pseudonymised", retention_days=30), tmp_path / "data")
+    now = datetime.now(UTC)
+    old, new = (now - timedelta(days=40)).isoformat(), (now - timedelta(days=2)).isoformat()
+    ref = {"conv": "root9"} if how == "conversation" else {"parent": "root9"}
+    run_collector(ctx, ThreadCollector([
+        {**post("reply", "Hafenlicht: @jane_doe is right", "a", "1", when=old), **ref},
+        # A thread of which a later post is kept: its decision stays.
+        {**post("old3", "Hafenlicht old answer", "c", "3", when=old), "conv": "root7"},
+        {**post("new3", "Hafenlicht still broken", "d", "4", when=new), "conv": "root7"},
+    ]))
+    store = WorkflowStore(ctx.data_dir)
+    store.decide("fake:root9", "agent", status="assigned", rationale="ask jane_doe for her meter number")
+    store.decide("fake:root7", "agent", status="assigned")
+    with write_lock(ctx.data_dir):
+        report = purge(ctx)
+    assert {r["id"] for r in ctx.lake.read(MENTIONS).to_pylist()} == {"new3"}
+    assert set(store.current()) == {"fake:root7"} and {d["thread"] for d in store.history()} == {"fake:root7"}
+    assert report.removed["workflow entries"] == 2
+    assert find_in_data(ctx.data_dir, ["meter number"]) == []  # nor in SQLite's free pages or its WAL
+
+
+def test_purge_wipes_deleted_workflow_rows_from_the_sqlite_file(tmp_path: Path) -> None:
+    ctx = Context(config(tmp_path, keep_raw="pseudonymised", retention_days=30), tmp_path / "data")
+    old = (datetime.now(UTC) - timedelta(days=40)).isoformat()
+    run_collector(ctx, ThreadCollector([post("old", "Hafenlicht old complaint", "a", "1", when=old)]))
+    store = WorkflowStore(ctx.data_dir)
+    store.decide("fake:old", "agent", status="assigned", rationale="call Erika Mustermann back")
+    store.correct("fake", "old", "intent", "question", "agent", author="a")
+    # A dashboard keeps the database open, so closing purge's connection does not fold the WAL away.
+    dashboard = sqlite3.connect(store.path)
+    try:
+        dashboard.execute("SELECT count(*) FROM current").fetchone()
+        with write_lock(ctx.data_dir):
+            purge(ctx)
+        assert store.current() == {} and store.corrections(latest_only=False) == []
+        assert find_in_data(ctx.data_dir, ["Erika Mustermann"]) == []
+    finally:
+        dashboard.close()
+
+
+def test_purge_deletes_what_is_recorded_about_expiring_posts_while_it_looks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A correction or decision made while purge reads the lake is looked up with the delete."""
+    ctx = Context(config(tmp_path, keep_raw="pseudonymised", retention_days=30), tmp_path / "data")
+    old = (datetime.now(UTC) - timedelta(days=40)).isoformat()
+    run_collector(ctx, ThreadCollector([post("old", "Hafenlicht old complaint", "a", "1", when=old)]))
+    store = WorkflowStore(ctx.data_dir)
+    real = retention._expiring
+
+    def meanwhile(*args: Any, **kwargs: Any) -> Any:
+        out = real(*args, **kwargs)
+        store.correct("fake", "old", "intent", "question", "agent")
+        store.decide("fake:old", "agent", status="assigned")
+        return out
+
+    monkeypatch.setattr(retention, "_expiring", meanwhile)
+    with write_lock(ctx.data_dir):
+        purge(ctx)
+    assert _left(ctx, {("fake", "old")}) == NOTHING
 
 
 # -- 2. forget completes when run again after dying at any step ------------------------------
@@ -138,6 +205,37 @@ def test_forget_marks_the_author_before_it_deletes(tmp_path: Path, monkeypatch: 
             forget(ctx, "Jane_Doe")
     assert privacy.erasure_marks("Jane_Doe", privacy.Pseudonymiser(KEY)) <= set(
         ctx.state.load(privacy.FORGOTTEN)["marks"])
+
+
+def test_forget_by_pseudonym_run_again_after_a_crash_still_redacts_their_handle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Given only a pseudonym over a lake kept in clear, the handle is learnt from the author's rows;
+    a re-run after those rows are gone must still redact "@jane_doe" in other people's posts."""
+    ctx = Context(config(tmp_path, keep_raw="clear", pseudonymise_authors=False), tmp_path / "data")
+    jane, others = [items()[0], items()[2]], [items()[1], items()[3]]
+    run_collector(ctx, ListCollector(jane))  # Jane's rows in the first lake file, read first
+    ctx.state.save("fake", {})
+    run_collector(ctx, ListCollector([*others, post("5", "cc u/jane_doe Hafenlicht", "p", "u-5", source="reddit")]))
+    assert len(ctx.lake.files(MENTIONS)) == 2
+    real = type(ctx.lake).replace_file
+
+    def dying(lake: Any, path: Path, kept: Any) -> None:
+        had = "Jane_Doe" in ctx.lake.read_file(path, ["author"]).column("author").to_pylist()
+        real(lake, path, kept)
+        if had and "Jane_Doe" not in kept.column("author").to_pylist():
+            raise RuntimeError("killed after the author's rows were dropped")
+
+    who = privacy.Pseudonymiser(KEY)("Jane_Doe")
+    with monkeypatch.context() as m:
+        m.setattr(type(ctx.lake), "replace_file", dying)
+        with write_lock(ctx.data_dir), pytest.raises(RuntimeError, match="killed"):
+            forget(ctx, who)
+    with write_lock(ctx.data_dir):
+        forget(ctx, who)
+    texts = {r["id"]: r["text"] for r in ctx.lake.read(MENTIONS).to_pylist()}
+    assert set(texts) == {"2", "4", "5"} and texts["2"].startswith("@[erased] same here")
+    assert find_in_data(ctx.data_dir, ["jane_doe", JANE_TEXT, "u-1001"]) == []
 
 
 # -- 3. quarantined mentions: their derived data is found too --------------------------------
