@@ -26,6 +26,9 @@ def _cues(kind: str, items: dict[str, str]) -> list[Cue]:
 
 
 _N = r"(?:\d+|zwei|drei|vier|fünf|mehreren|two|three|four|five|several)"
+# A span of time followed by praise is no wait ("läuft seit drei Wochen gut"; "ohne Probleme" reads "gut" by then,
+# see ``analysis.litotes``).
+_FINE_SINCE = r"(?! (?:\w+ )?(?:gut|prima|super|problemlos|einwandfrei|zuverlässig|reibungslos|störungsfrei|stabil)\b)"
 
 # A few patterns are written for speed, with the same matches (tests/test_analysis_speed.py checks them against
 # their plain forms): "(?<!\w)" for "\b" before a word character keeps an alternative apart, so that its own
@@ -71,7 +74,7 @@ COMPLAINT = {
         "never received": r"\bnever (?:get|got|received?|receive|gotten|delivered|showed|shows)\b",
         "again": r"\b(?:gone|went|is|are|down|off|out|broken|failed|crashed|cancelled|delayed|late|charged|happening|happened) (?:\w+ )?again\b|(?<!\w)(?:twice|three times|3 times|\d+(?:st|nd|rd|th)? time) (?:in a row|now|this (?:week|month)|today)\b",
         "disappointed question": r"\b(?:what gives|what'?s up with|how come|why (?:is|isn'?t|does|doesn'?t|did|didn'?t|can'?t|won'?t|would|are|aren'?t) (?:this|that|it|my|the|there|you)\b[^?]{0,60}\?|please explain|are you (?:serious|kidding|listening|out of))",
-        "unable": r"\b(?:can'?t|cannot|could ?n'?t|unable to|impossible to|not able to) (?:\w+ )?(?:order|pay|log|sign|watch|see|find|access|use|book|check ?in|get|download|install|redeem|cancel|contact|reach|call|track|apply|buy|purchase|return|change|update)\b",
+        "unable": r"\b(?:can'?t|cannot|could ?n'?t|unable to|impossible to|not able to|(?:won'?t|doesn'?t|will not|does not) let me) (?:\w+ )?(?:order|pay|log|sign|watch|see|find|access|use|book|check ?in|get|download|install|redeem|cancel|contact|reach|call|track|apply|buy|purchase|return|change|update)\b",
         "wrong item": r"\b(?:sent|gave|given|delivered|received|got) (?:me |us )?(?:a |an |the )?(?:wrong|ripped|broken|damaged|used|faulty|defective|incorrect|different|empty|open(?:ed)?)\b",
         "service criticism": r"\b(?:so|too|very|really|painfully|ridiculously|extremely) (?:slow|expensive|overpriced|unreliable|unhelpful|rude|bad|poor)\b|\b(?:rip(?:ping|ped)? (?:\w+ )?off|ripoff|spam(?:ming)?(?! (?:folder|filter|box|ordner))|hacked|data breach|scammed|misleading|false advertising)\b",
         "account trouble": r"\b(?:my|our) (?:account|order|package|parcel|delivery|card|payment|refund|bill|booking|flight|ticket|phone|internet|wifi|broadband|connection|service)\b[^.!?]{0,50}\b(?:still|not|never|no|isn'?t|wasn'?t|hasn'?t|won'?t|can'?t|didn'?t|cancel\w*|blocked|suspended|locked|declined|stuck|gone|missing|wrong|delayed|lost)\b",
@@ -82,7 +85,8 @@ COMPLAINT = {
         "funktioniert nicht": r"\b(?:geht|gehen|funktioniert|funktionieren|klappt|läuft|lädt) (?:schon wieder |wieder |immer noch |"
                               r"seit \w+ |heute |gar |überhaupt )?(?:nicht|nix|nichts)\b|\bnicht erreichbar\b",
         "Störung/Ausfall": r"\b(?:störung|ausfall|ausgefallen|fällt aus|down|kaputt|abgestürzt|stürzt ab|fehlermeldung)\b|\bstürzt (?:\w+ ){1,4}ab\b",
-        "Wartezeit": rf"\b(?:seit|über|mehr als) {_N} (?:min|minuten|stunden|std|tagen|wochen|monaten)\b|(?<!\w)warteschleife\b",
+        "Wartezeit": rf"\b(?:seit|über|mehr als) {_N} (?:min|minuten|stunden|std|tagen|wochen|monaten)\b{_FINE_SINCE}"
+                     r"|(?<!\w)warteschleife\b",
         "keine Antwort": r"\bkeine (?:antwort|rückmeldung|reaktion)\b|\bniemand (?:antwortet|meldet sich|geht ran)\b"
                          r"|\bmeldet sich (?:keiner|niemand)\b",
         "Geld": r"\b(?:doppelt abgebucht|zu viel abgebucht|abzocke|abgezockt|erstattung|rückerstattung|versteckte kosten|"
@@ -93,7 +97,8 @@ COMPLAINT = {
         "Kündigung": r"\b(?:kündige|kündigen|gekündigt|wechsle|wechseln zu|nie wieder)\b",
         "geht nicht mehr": r"\b(?:geht|funktioniert|klappt|lädt|läuft) (?:\w+ ){0,2}nicht mehr\b|\bnicht mehr (?:erreichbar|möglich|lieferbar)\b",
         "falsch abgerechnet": r"\b(?:falsch|doppelt|zu viel) (?:abgerechnet|berechnet|abgebucht|geliefert)\b|\bfalsche (?:rechnung|lieferung|abrechnung|ware)\b",
-        "Problem gemeldet": r"\b(?:problem|probleme|ärger|stress) mit\b|(?<!\w)seit (?:\w+ ){0,2}(?:tagen|wochen|monaten|stunden)\b",
+        "Problem gemeldet": r"\b(?:problem|probleme|ärger|stress) mit\b|(?<!\w)seit (?:\w+ ){0,2}(?:tagen|wochen|monaten|stunden)\b"
+                            + _FINE_SINCE,
         "Bitte um Hilfe": r"\b(?:bitte|könnt ihr|können sie) (?:helfen|hilfe|um hilfe|das prüfen|nachsehen|melden|beheben)\b"
                           r"|\bhilfe!|\bwas ist (?:da )?los\b",
     }),

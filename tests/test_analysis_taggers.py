@@ -211,6 +211,7 @@ def test_how_to_with_a_complaint_stays_criticism(tagger: Tagger, text: str) -> N
         "Leute, nicht schlecht, die LichtBox von Hafenlicht. Leise und kompakt.",
         "Die LichtBox von Hafenlicht ist gar nicht so schlecht.",
         "Not bad at all, Hafenlicht. The new app is quick.",
+        "Die LichtBox von Hafenlicht läuft seit drei Wochen ohne Probleme.",  # a span of time, then praise: no wait
     ],
 )
 def test_negated_trouble_reads_as_praise(tagger: Tagger, text: str) -> None:
@@ -225,6 +226,8 @@ def test_negated_trouble_reads_as_praise(tagger: Tagger, text: str) -> None:
         "No problems for years, but since Monday the Hafenlicht app is down and nobody answers",
         "Hafenlicht: you cannot complain to anyone, the chat bot just loops",
         "Es wäre nicht schlecht, wenn Hafenlicht endlich mal zurückrufen würde",
+        "Seit drei Wochen warte ich auf eine Antwort von Hafenlicht.",
+        "Since the update the Hafenlicht app won't let me log in with Face ID. Any ideas?",
     ],
 )
 def test_negated_trouble_does_not_hide_a_complaint(tagger: Tagger, text: str) -> None:
