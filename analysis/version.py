@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-ANALYZER_VERSION = "0.2.3"  # 0.2.3: understatements, "won't let me", "seit drei Wochen gut"; 0.2.2: own posts; 0.2.1: how-to
+ANALYZER_VERSION = "0.2.3"  # 0.2.3: understatements, "won't let me", praise after "seit ..."; 0.2.2: own posts
 SHIPPED_MODELS_DIGEST = "ad8dea4f4c73c5a2"
 
 TAGGER_FILE = Path("analysis") / "tagger.json"  # written by analysis.fingerprint after every completed pass
