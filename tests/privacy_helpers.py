@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +21,7 @@ import yaml
 from collectors.base import Batch
 from collectors.records import parse_time
 from earshot.config import EXAMPLE_CONFIG, Config, parse_config
+from earshot.context import Context
 
 
 def post(pid: str, text: str, user: str, uid: str, name: str = "", when: str = "2026-11-20T10:00:00Z",
@@ -75,6 +76,13 @@ def config(tmp: Path, **privacy: Any) -> Config:
     path = tmp / "earshot.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return parse_config(data, path)
+
+
+def aged(tmp: Path) -> tuple[Context, str, str]:
+    """A context keeping 30 days (raw pseudonymised), and two post times: 40 days old (purged) and 2 days old."""
+    ctx = Context(config(tmp, keep_raw="pseudonymised", retention_days=30), tmp / "data")
+    now = datetime.now(UTC)
+    return ctx, (now - timedelta(days=40)).isoformat(), (now - timedelta(days=2)).isoformat()
 
 
 def _parquet_text(path: Path) -> bytes:

@@ -19,7 +19,7 @@ from storage.lock import write_lock
 from storage.retention import forget, purge
 from storage.schema import MENTIONS, RUNS, TAGS
 from storage.workflow import WorkflowStore
-from tests.privacy_helpers import ListCollector, config, find_in_data, post, raw_items
+from tests.privacy_helpers import ListCollector, aged, config, find_in_data, post, raw_items
 
 KEY = "erasure-test-key-0123456789"
 JANE_TEXT = "Hafenlicht hat meine Zählernummer 4711-0815 falsch abgelesen"
@@ -115,10 +115,8 @@ def test_forget_cli_and_unknown_author(tmp_path: Path, capsys) -> None:
 
 
 def test_purge_removes_old_rows_from_every_store(tmp_path: Path) -> None:
-    cfg = config(tmp_path, keep_raw="pseudonymised", retention_days=30)
-    ctx = Context(cfg, tmp_path / "data")
+    ctx, old, new = aged(tmp_path)
     now = datetime.now(UTC)
-    old, new = (now - timedelta(days=40)).isoformat(), (now - timedelta(days=2)).isoformat()
     run_collector(ctx, ListCollector([
         post("old", "Hafenlicht old complaint", "a", "1", when=old),
         post("new", "Hafenlicht new complaint", "b", "2", when=new),
@@ -186,10 +184,7 @@ def test_forget_takes_their_mentions_out_of_the_correction_list(tmp_path: Path, 
 
 
 def test_purge_takes_purged_mentions_out_of_the_correction_list(tmp_path: Path) -> None:
-    cfg = config(tmp_path, keep_raw="pseudonymised", retention_days=30)
-    ctx = Context(cfg, tmp_path / "data")
-    now = datetime.now(UTC)
-    old, new = (now - timedelta(days=40)).isoformat(), (now - timedelta(days=2)).isoformat()
+    ctx, old, new = aged(tmp_path)
     run_collector(ctx, ListCollector([
         post("old", "Hafenlicht old complaint", "a", "1", when=old),
         post("old2", "Hafenlicht older complaint", "c", "3", when=old),

@@ -19,7 +19,7 @@ from storage.lock import write_lock
 from storage.retention import forget, purge
 from storage.schema import MENTIONS, TAGS
 from storage.workflow import WorkflowStore
-from tests.privacy_helpers import ListCollector, config, find_in_data, post
+from tests.privacy_helpers import ListCollector, aged, config, find_in_data, post
 from tests.test_privacy_erasure import JANE_TEXT, KEY, _correct, _tags, items
 
 JANE = {("x", "1"), ("reddit", "3")}  # the keys of Jane_Doe's posts in ``items()``
@@ -57,10 +57,7 @@ NOTHING = {"mentions": [], "tags": [], "corrections": [], "decisions": [], "curr
 
 # -- 1. retention takes the workflow rows of the mentions it purges --------------------------
 def test_purge_deletes_the_workflow_rows_of_purged_mentions(tmp_path: Path) -> None:
-    cfg = config(tmp_path, keep_raw="pseudonymised", retention_days=30)
-    ctx = Context(cfg, tmp_path / "data")
-    now = datetime.now(UTC)
-    old, new = (now - timedelta(days=40)).isoformat(), (now - timedelta(days=2)).isoformat()
+    ctx, old, new = aged(tmp_path)
     run_collector(ctx, ThreadCollector([
         post("old", "Hafenlicht old complaint", "a", "1", when=old),
         post("old2", "Hafenlicht old question", "c", "3", when=old),
