@@ -8,9 +8,10 @@
   the threads they belong to that keep no post (``_expiring``).
 - ``forget`` erases one author, named by handle or id, in clear or as an ``anon:`` pseudonym:
   their mentions and those mentions' tags, their raw payloads (other payloads that name them
-  are redacted), ``@handle`` / ``u/handle`` mentions of them in other posts, workflow entries,
-  exports and temp files that contain them, and quarantined files (which cannot be filtered;
-  their rows can be re-mapped from raw). The keys of their quarantined mentions are read from
+  are redacted), ``@handle`` / ``u/handle`` mentions of them in other posts, workflow entries
+  (with the decisions of threads they started or that keep no post without theirs, keyed as purge
+  keys them: ``_dead_threads``), exports and temp files that contain them, and quarantined files
+  (which cannot be filtered; their rows can be re-mapped from raw). The keys of their quarantined mentions are read from
   the files that can still be read, else from their raw payloads, so those mentions' tags and
   workflow rows go too. The author's erasure mark is added to the erasure list first, so that
   later runs never collect them again.
@@ -97,40 +98,55 @@ def _pairs(tables: list[pa.Table]) -> Iterator[tuple[str, str]]:
             yield from zip(batch.column("source").to_pylist(), batch.column("id").to_pylist(), strict=True)
 
 
-# -- retention ----------------------------------------------------------------------------
-def _expiring(ctx: Context, cutoff: datetime, threads: bool) -> tuple[list[pa.Table], set[str]]:
-    """The (source, id) of the mentions created before ``cutoff``, and (with ``threads``) the thread keys
-    that only those mentions have.
+# -- threads that keep no post (purge and forget) ------------------------------------------
+THREAD_COLUMNS = ["source", "id", "conversation_id", "parent_id"]  # what thread keys are computed from
+
+
+def _thread_part(t: pa.Table, gone: pa.Array) -> pa.Table:
+    """The ``THREAD_COLUMNS`` of a mentions table, with whether each row is about to be deleted (``gone``)."""
+    # Empty, not null: thread_keys tests the ids for truth, and pandas turns a null string into NaN.
+    return pa.table({c: pc.fill_null(t.column(c), "") for c in THREAD_COLUMNS}).append_column("gone", gone)
+
+
+def _dead_threads(parts: list[pa.Table]) -> set[str]:
+    """The thread keys that only the ``gone`` rows of ``parts`` (``_thread_part`` of every lake file) have.
 
     Threads are keyed by ``analysis.conversations.thread_keys``, as the dashboard keys them: by
     ``conversation_id``, else by the top of the reply chain, which is often a post never collected (a
-    comment's submission, a reply's lost root). The expiring mentions' keys are taken over the whole lake
+    comment's submission, a reply's lost root). The gone mentions' keys are taken over the whole lake
     (as the dashboard shows them now), the kept mentions' over the kept ones (as it will show them after
-    the purge: a reply whose parent is gone is rooted at the parent's id); a key of the first kind that
-    is not one of the second kind is dead. Reads only a few columns; with ``threads``, those of every
-    mention at once (a reply chain can cross files): about 11 s and 350 MB for a million mentions.
+    the deletion: a reply whose parent is gone is rooted at the parent's id); a key of the first kind
+    that is not one of the second kind is dead. Needs every mention at once (a reply chain can cross
+    files): about 11 s and 350 MB for a million mentions.
+    """
+    if not any(pc.any(p.column("gone")).as_py() for p in parts):
+        return set()
+    from analysis.conversations import thread_keys  # noqa: PLC0415 - pandas only when there are threads
+
+    posts = pa.concat_tables(parts).to_pandas().astype(object)  # Python strings: thread_keys runs 3x faster
+    gone = posts["gone"].to_numpy(dtype=bool)
+    return set(thread_keys(posts)[gone]) - set(thread_keys(posts[~gone]))
+
+
+# -- retention ----------------------------------------------------------------------------
+def _expiring(ctx: Context, cutoff: datetime, threads: bool) -> tuple[list[pa.Table], set[str]]:
+    """The (source, id) of the mentions created before ``cutoff``, and (with ``threads``) the thread keys
+    that only those mentions have (``_dead_threads``). Reads only a few columns; with ``threads``, those
+    of every mention at once.
     """
     ctx.lake.recover(MENTIONS)
     expiring: list[pa.Table] = []
     parts: list[pa.Table] = []
-    cols = ["source", "id", "conversation_id", "parent_id"]
     for path in ctx.lake.files(MENTIONS):
-        t = ctx.lake.read_file(path, [*cols, "created_at"])
+        t = ctx.lake.read_file(path, [*THREAD_COLUMNS, "created_at"])
         if t is None:
             continue
         col = t.column("created_at")
         old = pc.fill_null(pc.less(col, pa.scalar(cutoff, col.type)), False)
         expiring.append(t.filter(old).select(["source", "id"]))
         if threads:
-            # Empty, not null: thread_keys tests the ids for truth, and pandas turns a null string into NaN.
-            parts.append(pa.table({c: pc.fill_null(t.column(c), "") for c in cols}).append_column("old", old))
-    if not any(e.num_rows for e in expiring) or not parts:
-        return expiring, set()
-    from analysis.conversations import thread_keys  # noqa: PLC0415 - pandas only when there are threads
-
-    posts = pa.concat_tables(parts).to_pandas().astype(object)  # Python strings: thread_keys runs 3x faster
-    old = posts["old"].to_numpy(dtype=bool)
-    return expiring, set(thread_keys(posts)[old]) - set(thread_keys(posts[~old]))
+            parts.append(_thread_part(t, old))
+    return expiring, _dead_threads(parts)
 
 
 def purge(ctx: Context, now: datetime | None = None, days: int | None = None) -> Report:
@@ -255,15 +271,17 @@ def _theirs(data: pa.Table, target: Target) -> list[bool]:
     return [target.matches(a) or target.matches(b) for a, b in zip(authors, author_ids, strict=True)]
 
 
-def _keys_of(data: pa.Table, target: Target) -> set[tuple[str, str]]:
-    drop = _theirs(data, target)
+def _keys_of(data: pa.Table, drop: list[bool]) -> set[tuple[str, str]]:
+    """The (source, id) of the rows of ``data`` marked in ``drop``."""
     sources, ids = data.column("source").to_pylist(), data.column("id").to_pylist()
     return {(s, i) for s, i, gone in zip(sources, ids, drop, strict=True) if gone}
 
 
-def _author_keys(ctx: Context, target: Target) -> tuple[set[tuple[str, str]], int]:
-    """The (source, id) of the author's mentions, in the lake and in quarantine; also how many
-    quarantined mention files cannot be read. Changes nothing but a crashed compaction (``recover``).
+def _author_keys(ctx: Context, target: Target, threads: bool) -> tuple[set[tuple[str, str]], set[str], int]:
+    """The (source, id) of the author's mentions, in the lake and in quarantine; (with ``threads``) the
+    keys of the threads that keep no post of the lake once theirs are gone (``_dead_threads``, as purge
+    finds them); and how many quarantined mention files cannot be read. Changes nothing but a crashed
+    compaction (``recover``).
 
     For unreadable quarantined files the author's raw payloads are mapped to keys instead (when their
     collector can be built offline): the rows of those files came from them.
@@ -271,10 +289,14 @@ def _author_keys(ctx: Context, target: Target) -> tuple[set[tuple[str, str]], in
     cols = ["source", "id", "author", "author_id"]
     ctx.lake.recover(MENTIONS)
     keys: set[tuple[str, str]] = set()
+    parts: list[pa.Table] = []
     for path in ctx.lake.files(MENTIONS):
-        data = ctx.lake.read_file(path, cols)
+        data = ctx.lake.read_file(path, [*cols, *THREAD_COLUMNS[2:]] if threads else cols)
         if data is not None:
-            keys |= _keys_of(data, target)
+            drop = _theirs(data, target)
+            keys |= _keys_of(data, drop)
+            if threads:
+                parts.append(_thread_part(data, pa.array(drop, pa.bool_())))
     unreadable = 0
     quarantined = ctx.data_dir / "quarantine" / MENTIONS.name
     for path in sorted(quarantined.rglob("*.parquet")) if quarantined.exists() else []:
@@ -283,10 +305,10 @@ def _author_keys(ctx: Context, target: Target) -> tuple[set[tuple[str, str]], in
         except (pa.ArrowException, OSError):
             unreadable += 1
             continue
-        keys |= _keys_of(data, target)
+        keys |= _keys_of(data, _theirs(data, target))
     if unreadable:
         keys |= _raw_keys(ctx, target)
-    return keys, unreadable
+    return keys, _dead_threads(parts), unreadable
 
 
 def _rewrite_mentions(ctx: Context, target: Target) -> tuple[int, int]:
@@ -512,14 +534,16 @@ def forget(ctx: Context, who: str) -> Report:
     report = Report(dict.fromkeys(("mentions", "tags"), 0))  # listed first, though removed last
     marks = set(ctx.state.load(privacy.FORGOTTEN).get("marks", []))
     ctx.state.save(privacy.FORGOTTEN, {"marks": sorted(marks | privacy.erasure_marks(target.given, pseudo))})
-    keys, unreadable = _author_keys(ctx, target)
+    store = _workflow(ctx)
+    keys, dead, unreadable = _author_keys(ctx, target, threads=store is not None)
     report.add("tags", _drop_keys(ctx, TAGS, keys))
     report.add("correction list entries", corrections.forget_mentions(ctx.data_dir, keys))
-    store = _workflow(ctx)
     if store is not None:
-        # Threads they started (thread key "<source>:<root id>") and corrections of their posts go;
-        # so do their corrections and alerts quoting them, under every form their name is stored in.
-        threads = sorted(f"{source}:{mid}" for source, mid in keys)
+        # Threads they started (thread key "<source>:<root id>"), threads that keep no post without
+        # theirs (keyed as purge keys them: by conversation id or a root never collected) and
+        # corrections of their posts go; so do their corrections and alerts quoting them, under every
+        # form their name is stored in.
+        threads = sorted({f"{source}:{mid}" for source, mid in keys} | dead)
         n = sum(store.forget(None, threads, sorted(keys)).values())
         for value in sorted(target.values):
             n += sum(store.forget(value).values())

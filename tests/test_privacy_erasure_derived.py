@@ -107,6 +107,27 @@ def test_purge_deletes_decisions_of_threads_whose_root_was_never_collected(tmp_p
     assert find_in_data(ctx.data_dir, ["meter number"]) == []  # nor in SQLite's free pages or its WAL
 
 
+@pytest.mark.parametrize("how", ["conversation", "parent"])
+def test_forget_deletes_decisions_of_threads_whose_root_was_never_collected(tmp_path: Path, how: str) -> None:
+    """A thread of the author's keyed by a root we never collected goes when their posts were its only
+    posts (``thread_keys``, as purge keys them); a thread that keeps another's post keeps its decision."""
+    ctx = Context(config(tmp_path, keep_raw="pseudonymised"), tmp_path / "data")
+    ref = {"conv": "root9"} if how == "conversation" else {"parent": "root9"}
+    run_collector(ctx, ThreadCollector([
+        {**post("reply", "Hafenlicht: still no power", "jane_doe", "1"), **ref},
+        {**post("mine7", "Hafenlicht meter broken", "jane_doe", "1"), "conv": "root7"},
+        {**post("other7", "Hafenlicht same here", "max", "2"), "conv": "root7"},
+    ]))
+    store = WorkflowStore(ctx.data_dir)
+    store.decide("fake:root9", "agent", status="assigned", rationale="ask jane_doe for her meter number")
+    store.decide("fake:root7", "agent", status="assigned")
+    with write_lock(ctx.data_dir):
+        forget(ctx, "jane_doe")
+    assert {r["id"] for r in ctx.lake.read(MENTIONS).to_pylist()} == {"other7"}
+    assert set(store.current()) == {"fake:root7"} and {d["thread"] for d in store.history()} == {"fake:root7"}
+    assert find_in_data(ctx.data_dir, ["meter number"]) == []  # nor in SQLite's free pages or its WAL
+
+
 def test_purge_wipes_deleted_workflow_rows_from_the_sqlite_file(tmp_path: Path) -> None:
     ctx = Context(config(tmp_path, keep_raw="pseudonymised", retention_days=30), tmp_path / "data")
     old = (datetime.now(UTC) - timedelta(days=40)).isoformat()
