@@ -56,8 +56,8 @@ if not ui.empty_state(store, cfg):
     with left:
         daily = qm.volume_by_day(store, f, "source")
         spikes = qm.spike_days(store, f, cfg.alerts)  # criticism by others, as the spike alerts count it
-        st.altair_chart(ui.volume_chart(daily, spikes, "source", "Volume over time by source"),
-                        width="stretch")
+        st.vega_lite_chart(spec=ui.volume_chart(daily, spikes, "source", "Volume over time by source"),
+                           width="stretch")
         st.caption(ui.spike_note(spikes, qm.alert_scope(f), cfg.alerts.bucket))
         ui.gap_note(store, f)
     with right:
@@ -75,8 +75,8 @@ if not ui.empty_state(store, cfg):
     left, right = st.columns([2, 1])
     with left:
         by_sent = qm.volume_by_day(store, f, "sentiment_label")
-        st.altair_chart(ui.volume_chart(by_sent, spikes, "sentiment_label", "Sentiment over time"),
-                        width="stretch")
+        st.vega_lite_chart(spec=ui.volume_chart(by_sent, spikes, "sentiment_label", "Sentiment over time"),
+                           width="stretch")
         ui.gap_note(store, f)
     with right:
         st.subheader("Top themes")

@@ -184,3 +184,28 @@ def test_every_page_has_an_empty_state(tmp_path: Path, monkeypatch: pytest.Monke
         expected = "No runs recorded yet" if name == "coverage" else "yet. Collect some"
         assert expected in _texts(at.info), name
     assert not (tmp_path / "data" / "lake" / "mentions").exists()
+
+
+@pytest.mark.parametrize("color", ["source", "sentiment_label"])
+@pytest.mark.parametrize("with_spikes", [True, False])
+def test_volume_chart_is_a_valid_vega_lite_spec(color: str, with_spikes: bool) -> None:
+    """The Overview's volume charts are written as Vega-Lite specs (no Altair on each rerun): they must
+    validate against the schema Altair checks, keep every day's counts, and carry no NaN (invalid JSON)."""
+    import json
+
+    import altair as alt
+    import pandas as pd
+
+    from pages import _ui
+
+    daily = pd.DataFrame({"day": pd.to_datetime(["2026-11-01", "2026-11-01", "2026-11-02"]),
+                          color: ["negative", "neutral", "negative"], "mentions": [3, 4, 5]})
+    spikes = pd.DataFrame({"day": pd.to_datetime(["2026-11-02"]), "critical": [9], "expected": [float("nan")],
+                           "p_value": [1e-5], "intervals": [1]})
+    spec = _ui.volume_chart(daily, spikes if with_spikes else spikes.iloc[:0], color, "Volume")
+    (alt.LayerChart if with_spikes else alt.Chart).from_dict(spec)  # raises if the spec is not valid Vega-Lite
+    text = json.dumps(spec, allow_nan=False)  # raises on NaN
+    bars = spec["layer"][0] if with_spikes else spec
+    assert [r["mentions"] for r in bars["data"]["values"]] == [3, 4, 5]
+    assert bars["data"]["values"][0]["day"] == "2026-11-01T00:00:00"
+    assert ("strokeDash" in text) is with_spikes and ("scale" in bars["encoding"]["color"]) is (color != "source")
