@@ -49,6 +49,11 @@ def _month_of(ts: pa.Array) -> pa.Array:
     return pc.strftime(ts, format="%Y-%m")
 
 
+def file_month(path: Path | str) -> str:
+    """The month partition (``YYYY-MM``) of a lake file, from its ``month=YYYY-MM`` folder."""
+    return Path(path).parent.name.removeprefix("month=")
+
+
 def _key_strings(table: pa.Table, key: tuple[str, ...]) -> list[str]:
     cols = [pc.fill_null(table.column(k).cast(pa.string()), "") for k in key]
     return pc.binary_join_element_wise(*cols, "\x1f").to_pylist() if len(cols) > 1 else cols[0].to_pylist()

@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 
 from analysis.version import shown_version
-from storage.lake import Lake
+from storage.lake import Lake, file_month
 from storage.reads import LAKE_CHANGED
 from storage.schema import MENTIONS, RUNS, TAGS, Table
 
@@ -87,11 +87,6 @@ _UNTAGGED_FIX = (
     "USING (source, id)) t WHERE f.source = t.source AND f.id = t.id "
     "AND f.sentiment_label IS NULL AND f.criticism IS NULL AND f.intent IS NULL"
 )
-
-
-def _month_of(path: str) -> str:
-    """The partition of a lake file (``.../month=YYYY-MM/part-*.parquet``)."""
-    return Path(path).parent.name.removeprefix("month=")
 
 
 def _empty_relation(table: Table) -> str:
@@ -257,7 +252,7 @@ class Store:
             c.execute(f"CREATE OR REPLACE VIEW joined AS {_joined('mentions', 'tags')}")
             c.execute(f"CREATE OR REPLACE VIEW facts AS SELECT {FACT_COLUMNS} FROM joined")  # noqa: S608
             self._fingerprint = fingerprint
-            self._months = sorted({_month_of(path) for path, _ in files["mentions"]})
+            self._months = sorted({file_month(path) for path, _ in files["mentions"]})
             if not self.facts:
                 return True
             rollup = self._persisted_rollup(self.data_fingerprint()) if files["mentions"] else None
